@@ -1,0 +1,88 @@
+"""The library entry point: what the CLI and the tests call.
+
+load -> resolve -> render -> write, one council at a time, so one council's
+mistake never stops the others and never damages their outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ProtocolError, Source
+from .load import load_council, load_library
+from .model import Council, Document, Library
+from .project import Project
+from .render import Renderer
+from .resolve import resolve, text_environment
+from .write import FILENAMES, manifest_bytes, write_outputs
+
+FORMATS = tuple(FILENAMES)
+
+
+@dataclass
+class Workspace:
+    """A loaded project: the library once, councils and documents on demand."""
+
+    project: Project
+    library: Library
+    _renderer: Renderer | None = None
+    _env: object = field(default_factory=text_environment)
+
+    @classmethod
+    def open(cls, project: Project) -> Workspace:
+        return cls(project, load_library(project.root))
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            self._renderer = Renderer(self.project.templates)
+        return self._renderer
+
+    def council(self, council_id: str) -> Council:
+        return load_council(self.project.council_path(council_id), self.project.root, self.library)
+
+    def document(self, council_id: str) -> Document:
+        return resolve(self.library, self.council(council_id), self._env)
+
+    def render(self, doc: Document, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
+        """Every requested output of one document plus its manifest, in memory."""
+        formats = set(formats)
+        files: dict[str, bytes] = {}
+        if "md" in formats:
+            files[FILENAMES["md"]] = self.renderer.markdown_text(doc).encode("utf-8")
+        if formats & {"html", "pdf"}:
+            html = self.renderer.html_text(doc)
+            if "html" in formats:
+                files[FILENAMES["html"]] = html.encode("utf-8")
+            if "pdf" in formats:
+                files[FILENAMES["pdf"]] = self.renderer.pdf_bytes(doc, html)
+        files["manifest.json"] = manifest_bytes(doc, files)
+        return files
+
+
+@dataclass(frozen=True)
+class CouncilResult:
+    council_id: str
+    written: tuple[Path, ...] = ()
+    error: ProtocolError | None = None
+
+
+def build(project: Project, council_ids: Iterable[str], formats: Iterable[str] = FORMATS,
+          out_dir: Path | None = None) -> list[CouncilResult]:
+    """Build each council into out_dir/<id>/; a council that fails keeps its previous outputs."""
+    workspace = Workspace.open(project)
+    out = out_dir if out_dir is not None else project.root / "build"
+    results = []
+    for council_id in council_ids:
+        try:
+            files = workspace.render(workspace.document(council_id), formats)
+            results.append(CouncilResult(council_id, tuple(write_outputs(out / council_id, files))))
+        except ProtocolError as exc:
+            results.append(CouncilResult(council_id, error=exc))
+        except OSError as exc:
+            results.append(CouncilResult(council_id, error=ProtocolError(
+                f"cannot write outputs: {exc.strerror}", Source(str(exc.filename or out)),
+                "check the output folder exists and is writable")))
+    return results

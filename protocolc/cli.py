@@ -1,0 +1,140 @@
+"""The command line: parse arguments, call protocolc.api, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import api, stats
+from .errors import ProtocolError
+from .project import Project, find_project
+
+FORMAT_CHOICES = ", ".join(api.FORMATS)
+
+
+def fail(exc: ProtocolError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1)
+
+
+def open_project(ctx: click.Context) -> Project:
+    try:
+        return find_project(explicit=ctx.obj)
+    except ProtocolError as exc:
+        fail(exc)
+        raise  # unreachable
+
+
+def parse_formats(value: str) -> list[str]:
+    formats = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in api.FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"'{value}': give one or more of {FORMAT_CHOICES}, separated by commas")
+    return formats
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project folder (default: this folder or the nearest parent holding councils/).")
+@click.version_option(package_name="protocolc")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    """Compile council governance documents from a shared clause library.
+
+    \b
+    Example:
+      protocolc build hexham      # build/hexham/protocol.md, .html, .pdf
+      protocolc build --all
+      protocolc list
+    """
+    ctx.obj = project
+
+
+@main.command()
+@click.argument("councils", nargs=-1)
+@click.option("--all", "all_councils", is_flag=True, help="Build every council in councils/.")
+@click.option("--format", "formats", default="md,html,pdf", show_default=True, metavar="LIST",
+              help=f"Comma-separated formats: {FORMAT_CHOICES}.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: build/ in the project).")
+@click.pass_context
+def build(ctx: click.Context, councils: tuple[str, ...], all_councils: bool, formats: str, output: Path | None) -> None:
+    """Build councils' documents into build/<council>/.
+
+    \b
+    Examples:
+      protocolc build hexham
+      protocolc build duston langport --format md,html
+      protocolc build --all -o public
+    """
+    chosen = parse_formats(formats)
+    if not councils and not all_councils:
+        raise click.UsageError("name one or more councils, or give --all (see 'protocolc list')")
+    if councils and all_councils:
+        raise click.UsageError("give council names or --all, not both")
+    project = open_project(ctx)
+    ids = project.council_ids() if all_councils else list(dict.fromkeys(councils))
+    try:
+        results = api.build(project, ids, chosen, output)
+    except ProtocolError as exc:
+        fail(exc)
+    failed = [r for r in results if r.error]
+    for result in results:
+        if result.error:
+            for problem in result.error.problems:
+                click.echo(str(problem), err=True)
+        else:
+            names = ", ".join(p.name for p in result.written)
+            click.echo(f"built {result.council_id}: {result.written[0].parent.as_posix()}/ ({names})")
+    if failed:
+        click.echo(f"{len(failed)} of {len(results)} councils failed: {', '.join(r.council_id for r in failed)}",
+                   err=True)
+        sys.exit(1)
+
+
+@main.command(name="list")
+@click.pass_context
+def list_councils(ctx: click.Context) -> None:
+    """List councils with their current version, adoption and review dates.
+
+    \b
+    Example:
+      protocolc list
+    """
+    project = open_project(ctx)
+    try:
+        workspace = api.Workspace.open(project)
+        councils = [workspace.council(cid) for cid in project.council_ids()]
+    except ProtocolError as exc:
+        fail(exc)
+    rows = [("council", "name", "version", "adopted", "review by")]
+    for c in councils:
+        v = c.current
+        adopted = v.adopted.british() if v.adopted else "not recorded"
+        rows.append((c.id, c.name, v.version, adopted, v.review_by.british() if v.review_by else "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+@main.command(name="stats")
+@click.option("--min-words", default=8, show_default=True, help="Shortest sentence or item listed as a candidate.")
+@click.pass_context
+def stats_command(ctx: click.Context, min_words: int) -> None:
+    """Show how much wording councils share through the library, and what could move there.
+
+    \b
+    Example:
+      protocolc stats
+    """
+    project = open_project(ctx)
+    try:
+        workspace = api.Workspace.open(project)
+        councils = [workspace.council(cid) for cid in project.council_ids()]
+        report = stats.report(workspace.library, councils, min_words)
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(stats.format_report(report))

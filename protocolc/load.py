@@ -1,0 +1,602 @@
+"""Load stage: YAML files -> located values -> Library and Council, checking everything.
+
+YAML is read with PyYAML's composer only, so every scalar stays the string the
+clerk typed ('1.10' stays '1.10', 'no' stays 'no') and we type values ourselves.
+All problems in a file are collected before anything is raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, ProtocolError, Source, did_you_mean, relative
+from .model import (
+    COUNCIL,
+    LIBRARY,
+    Change,
+    Clause,
+    ClauseRef,
+    Council,
+    Item,
+    Library,
+    Numbering,
+    PartialDate,
+    Section,
+    SectionRef,
+    Text,
+    Variant,
+    Version,
+)
+
+MAX_NODES = 100_000  # refuse alias "billion laughs" bombs
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KINDS = ("town", "parish", "community", "city", "village", "neighbourhood")
+NUMBERING = {"sections": ("1.", "1.0", "1", "none"), "clauses": ("1.1", "none"), "items": ("a)", "bullet")}
+
+
+# --- located YAML ------------------------------------------------------------------
+
+
+class Str(str):
+    """A YAML scalar: always a string, with its source."""
+
+    source: Source
+
+
+class Map(dict):
+    """A YAML mapping with the source of the mapping and of each key."""
+
+    source: Source
+    key_sources: dict[str, Source]
+
+
+class Seq(list):
+    """A YAML sequence with its source."""
+
+    source: Source
+
+
+def _source(path: str, mark: yaml.Mark) -> Source:
+    return Source(path, mark.line + 1, mark.column + 1)
+
+
+def _block_start(path: str, lines: list[str], mark: yaml.Mark) -> Source:
+    """A block scalar ('text: |') starts on the line after its indicator: point at that line's first character."""
+    index = mark.line + 1
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    line = lines[index] if index < len(lines) else ""
+    return Source(path, index + 1, len(line) - len(line.lstrip()) + 1)
+
+
+def parse_yaml(text: str, path: str) -> Any:
+    """Parse one YAML document into Str/Map/Seq values; reject duplicate keys and alias bombs."""
+    try:
+        loader = yaml.SafeLoader(text)
+        loader.name = path
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = (exc.problem or exc.context or "malformed YAML").strip()
+        hint = "check the indentation and that text containing ': ' or '#' is in quotes"
+        if "\t" in message or "tab" in message:
+            hint = "YAML does not allow tab characters for indentation: use spaces"
+        raise ProtocolError(f"invalid YAML: {message}", _source(path, mark) if mark else Source(path), hint) from None
+    except yaml.YAMLError as exc:
+        raise ProtocolError(f"invalid YAML: {exc}", Source(path)) from None
+    if node is None:
+        return Map()
+    problems: list[Problem] = []
+    count = [0]
+    lines = text.splitlines()
+
+    def convert(n: yaml.Node) -> Any:
+        count[0] += 1
+        if count[0] > MAX_NODES:
+            raise ProtocolError("file is too large or uses too many aliases", _source(path, n.start_mark))
+        src = _source(path, n.start_mark)
+        if isinstance(n, yaml.ScalarNode) and n.style in ("|", ">") and n.value:
+            src = _block_start(path, lines, n.start_mark)
+        if isinstance(n, yaml.ScalarNode):
+            value = Str(n.value)
+            value.source = src
+            return value
+        if isinstance(n, yaml.SequenceNode):
+            seq = Seq(convert(child) for child in n.value)
+            seq.source = src
+            return seq
+        mapping = Map()
+        mapping.source, mapping.key_sources = src, {}
+        for key_node, value_node in n.value:
+            key_src = _source(path, key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem("a key must be plain text", key_src))
+                continue
+            key = key_node.value
+            if key in mapping:
+                first = mapping.key_sources[key]
+                problems.append(Problem(f"duplicate key '{key}' (first given on line {first.line})", key_src,
+                                        "YAML keeps only the last of repeated keys: remove or merge one of them"))
+                continue
+            mapping.key_sources[key] = key_src
+            mapping[key] = convert(value_node)
+        return mapping
+
+    value = convert(node)
+    if problems:
+        raise ProtocolError(problems)
+    return value
+
+
+def read_yaml(path: Path, root: Path) -> Any:
+    rel = relative(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"file is not UTF-8 text ({exc.reason} at byte {exc.start})", Source(rel),
+                            "save the file as UTF-8 in your editor") from None
+    except OSError as exc:
+        raise ProtocolError(f"cannot read file: {exc.strerror}", Source(rel)) from None
+    return parse_yaml(text, rel)
+
+
+# --- a small typed reader that collects problems ----------------------------------------
+
+
+class Reader:
+    """Checks located values against what each field expects, collecting every problem."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, message: str, source: Source | None, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, source, hint))
+
+    def mapping(self, value: Any, what: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> Map | None:
+        if not isinstance(value, Map):
+            self.fail(f"{what} must be a mapping of 'key: value' lines, not {_describe(value)}", _src(value))
+            return None
+        for key, src in value.key_sources.items():
+            if key not in allowed:
+                self.fail(f"unknown key '{key}' in {what}", src,
+                          did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
+        for key in required:
+            if key not in value:
+                self.fail(f"{what} needs '{key}:'", value.source, f"add a '{key}:' line")
+        return value
+
+    def string(self, value: Any, what: str, *, pattern: re.Pattern[str] | None = None,
+               pattern_hint: str | None = None) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Str):
+            self.fail(f"{what} must be text, not {_describe(value)}", _src(value))
+            return None
+        if not value.strip():
+            self.fail(f"{what} is empty", value.source)
+            return None
+        if pattern and not pattern.match(value):
+            self.fail(f"{what} '{value}' is not valid", value.source, pattern_hint)
+            return None
+        return str(value)
+
+    def text(self, value: Any, what: str, origin: str) -> Text | None:
+        s = self.string(value, what)
+        return Text(s.strip("\n"), value.source, origin) if s is not None else None
+
+    def boolean(self, value: Any, what: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if isinstance(value, Str) and value in ("true", "false"):
+            return value == "true"
+        self.fail(f"{what} must be true or false, not '{value}'", _src(value), "write true or false")
+        return default
+
+    def choice(self, value: Any, what: str, choices: tuple[str, ...]) -> str | None:
+        s = self.string(value, what)
+        if s is not None and s not in choices:
+            self.fail(f"{what} '{s}' is not one of: {', '.join(choices)}", value.source, did_you_mean(s, choices))
+            return None
+        return s
+
+    def date(self, value: Any, what: str) -> PartialDate | None:
+        s = self.string(value, what)
+        if s is None:
+            return None
+        try:
+            return PartialDate.parse(s)
+        except ValueError:
+            self.fail(f"{what} '{s}' is not a real date", value.source,
+                      "write it as YYYY-MM-DD (2023-03-02) or, if only the month is known, YYYY-MM (2023-03)")
+            return None
+
+    def sequence(self, value: Any, what: str) -> Seq:
+        if value is None:
+            return Seq()
+        if not isinstance(value, Seq):
+            self.fail(f"{what} must be a list (lines starting with '- '), not {_describe(value)}", _src(value))
+            return Seq()
+        return value
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ProtocolError(self.problems)
+
+
+def _src(value: Any) -> Source | None:
+    return getattr(value, "source", None)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Map):
+        return "a mapping"
+    if isinstance(value, Seq):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"the text '{value}'"
+
+
+# --- clauses (shared by library and council files) ------------------------------------------
+
+CLAUSE_KEYS = ("id", "heading", "text", "items", "variants")
+LAYOUT_KEYS = ("numbered", "join")
+
+
+def read_clause(r: Reader, value: Any, origin: str, extra: tuple[str, ...] = ()) -> Clause | None:
+    m = r.mapping(value, "a clause", CLAUSE_KEYS + extra, ("id",))
+    if m is None:
+        return None
+    cid = r.string(m.get("id"), "clause id", pattern=ID,
+                   pattern_hint="use lower-case words joined by '-' and '.', e.g. councillors.responsibilities")
+    heading = r.text(m.get("heading"), "heading", origin)
+    text = r.text(m.get("text"), "text", origin)
+    items: list[Item] = []
+    raw_items = m.get("items")
+    if raw_items is not None:
+        im = r.mapping(raw_items, "items", tuple(raw_items.keys()) if isinstance(raw_items, Map) else ())
+        for key, raw in (im or {}).items():
+            if not KEY.match(key):
+                r.fail(f"item key '{key}' is not valid", im.key_sources[key],
+                       "use lower-case words joined by '-', e.g. working-partnership")
+            item = _read_item(r, key, raw, origin)
+            if item:
+                items.append(item)
+        if im is not None and not im:
+            r.fail("items is empty", im.source, "give at least one item, or remove 'items:'")
+    variants: dict[str, Variant] = {}
+    raw_variants = m.get("variants")
+    if raw_variants is not None:
+        vm = r.mapping(raw_variants, "variants", tuple(raw_variants.keys()) if isinstance(raw_variants, Map) else ())
+        for name, raw in (vm or {}).items():
+            if isinstance(raw, Str):
+                variants[name] = Variant(name, raw.source, text=r.text(raw, "variant text", origin))
+                continue
+            vmap = r.mapping(raw, f"variant '{name}'", ("heading", "text"))
+            if vmap is not None:
+                variants[name] = Variant(name, vmap.source, heading=r.text(vmap.get("heading"), "heading", origin),
+                                         text=r.text(vmap.get("text"), "text", origin))
+    if heading is None and text is None and not items and cid:
+        r.fail(f"clause '{cid}' has no heading, text or items", m.source, "give it 'text:' (or 'items:')")
+    if cid is None:
+        return None
+    return Clause(cid, m.source, origin, heading, text, tuple(items), variants, is_list=raw_items is not None)
+
+
+def _read_item(r: Reader, key: str, raw: Any, origin: str) -> Item | None:
+    if isinstance(raw, Str):
+        text = r.text(raw, f"item '{key}'", origin)
+        return Item(key, text) if text else None
+    m = r.mapping(raw, f"item '{key}'", ("text", "variants"), ("text",))
+    if m is None:
+        return None
+    text = r.text(m.get("text"), f"item '{key}'", origin)
+    variants: dict[str, Text] = {}
+    vm = m.get("variants")
+    if vm is not None:
+        vm = r.mapping(vm, "variants", tuple(vm.keys()) if isinstance(vm, Map) else ())
+        for name, v in (vm or {}).items():
+            t = r.text(v, f"variant '{name}'", origin)
+            if t:
+                variants[name] = t
+    return Item(key, text, variants) if text else None
+
+
+# --- the library ----------------------------------------------------------------------------
+
+
+def load_library(root: Path) -> Library:
+    """Read clauses/library.yaml (title, terms, section order) and one file per section."""
+    folder = root / "clauses"
+    index_path = folder / "library.yaml"
+    if not index_path.is_file():
+        raise ProtocolError("the clause library has no index file", Source(relative(index_path, root)),
+                            "create clauses/library.yaml with 'title:', 'terms:' and 'sections:'")
+    r = Reader()
+    index = r.mapping(read_yaml(index_path, root), "clauses/library.yaml", ("title", "terms", "sections"),
+                      ("title", "terms", "sections"))
+    r.raise_if_any()
+    assert index is not None
+    title = r.text(index.get("title"), "title", LIBRARY)
+    terms = _read_terms(r, index.get("terms"), LIBRARY)
+    files = {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.name != "library.yaml"}
+    sections: list[Section] = []
+    seen_clauses: dict[str, Source] = {}
+    order = r.sequence(index.get("sections"), "sections")
+    for entry in order:
+        sid = r.string(entry, "section id", pattern=ID)
+        if sid is None:
+            continue
+        if sid not in files:
+            r.fail(f"no file clauses/{sid}.yaml for section '{sid}'", entry.source, did_you_mean(sid, files))
+            continue
+        section = _read_section(r, read_yaml(files.pop(sid), root), sid)
+        if section is None:
+            continue
+        for clause in section.clauses:
+            if clause.id in seen_clauses:
+                r.fail(f"clause id '{clause.id}' is used twice (first at {seen_clauses[clause.id]})", clause.source,
+                       "give each clause its own id")
+            seen_clauses[clause.id] = clause.source
+        sections.append(section)
+    for stem, path in files.items():
+        r.problems.append(Problem(f"section file is not listed in clauses/library.yaml 'sections:'",
+                                  Source(relative(path, root)), f"add '- {stem}' to the sections list",
+                                  severity="warning"))
+    errors = [p for p in r.problems if p.severity == "error"]
+    if errors:
+        raise ProtocolError(errors)
+    assert title is not None
+    return Library(title, terms, tuple(sections))
+
+
+def _read_section(r: Reader, value: Any, sid: str) -> Section | None:
+    m = r.mapping(value, f"section file '{sid}'", ("id", "heading", "variants", "clauses"), ("id", "heading", "clauses"))
+    if m is None:
+        return None
+    if m.get("id") is not None and m.get("id") != sid:
+        r.fail(f"section id '{m.get('id')}' does not match its file name '{sid}.yaml'", m.get("id").source,
+               f"write 'id: {sid}' or rename the file")
+    heading = r.text(m.get("heading"), "heading", LIBRARY)
+    variants: dict[str, Text] = {}
+    vm = m.get("variants")
+    if vm is not None:
+        vm = r.mapping(vm, "variants", tuple(vm.keys()) if isinstance(vm, Map) else ())
+        for name, v in (vm or {}).items():
+            t = r.text(v, f"heading variant '{name}'", LIBRARY)
+            if t:
+                variants[name] = t
+    clauses = [c for c in (read_clause(r, raw, LIBRARY) for raw in r.sequence(m.get("clauses"), "clauses")) if c]
+    if heading is None:
+        return None
+    return Section(sid, m.source, LIBRARY, heading, tuple(clauses), variants)
+
+
+def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
+    if value is None:
+        return {}
+    m = r.mapping(value, "terms", tuple(value.keys()) if isinstance(value, Map) else ())
+    terms: dict[str, Text] = {}
+    for key, raw in (m or {}).items():
+        if not re.match(r"^[a-z][a-z_]*$", key):
+            r.fail(f"term name '{key}' is not valid", m.key_sources[key],
+                   "use lower-case letters and '_', e.g. county_association")
+        t = r.text(raw, f"term '{key}'", origin)
+        if t:
+            terms[key] = t
+    return terms
+
+
+# --- a council ----------------------------------------------------------------------------
+
+COUNCIL_KEYS = ("name", "kind", "title", "clerk", "contact", "terms", "numbering", "versions", "sections", "changes",
+                "closing")
+VERSION_KEYS = ("version", "adopted", "minute", "review_by", "approved_by", "note")
+
+
+def load_council(path: Path, root: Path, library: Library) -> Council:
+    """Read one councils/<id>.yaml and check it against the library."""
+    r = Reader()
+    cid = path.stem
+    m = r.mapping(read_yaml(path, root), f"council file '{cid}'", COUNCIL_KEYS, ("name", "kind", "versions"))
+    r.raise_if_any()
+    assert m is not None
+    name = r.string(m.get("name"), "name")
+    kind = r.choice(m.get("kind"), "kind", KINDS)
+    terms = _read_terms(r, m.get("terms"), COUNCIL)
+    for key, term in terms.items():
+        if key not in library.terms:
+            r.fail(f"unknown term '{key}'", term.source,
+                   did_you_mean(key, library.terms) or "terms are declared in clauses/library.yaml")
+    numbering = _read_numbering(r, m.get("numbering"))
+    versions = _read_versions(r, m.get("versions"))
+    index = _LibraryIndex(library)
+    outline = None
+    if m.get("sections") is not None:
+        outline = tuple(s for s in (_read_section_ref(r, raw, index) for raw in r.sequence(m.get("sections"), "sections"))
+                        if s)
+    changes = tuple(c for c in (_read_change(r, raw, index) for raw in r.sequence(m.get("changes"), "changes")) if c)
+    r.raise_if_any()
+    return Council(
+        id=cid, source=m.source, name=name or cid, kind=kind or "parish", terms=terms, versions=versions,
+        numbering=numbering, title=r.text(m.get("title"), "title", COUNCIL), clerk_title=r.string(m.get("clerk"), "clerk"),
+        contact=r.string(m.get("contact"), "contact"), outline=outline, changes=changes,
+        closing=r.text(m.get("closing"), "closing", COUNCIL),
+    )
+
+
+class _LibraryIndex:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.sections = {s.id: s for s in library.sections}
+        self.clauses = library.clauses()
+
+
+def _read_numbering(r: Reader, value: Any) -> Numbering:
+    if value is None:
+        return Numbering()
+    m = r.mapping(value, "numbering", tuple(NUMBERING))
+    if m is None:
+        return Numbering()
+    picked = {k: r.choice(m.get(k), f"numbering {k}", NUMBERING[k]) for k in NUMBERING if m.get(k) is not None}
+    return Numbering(**{k: v for k, v in picked.items() if v})
+
+
+def _read_versions(r: Reader, value: Any) -> tuple[Version, ...]:
+    versions: list[Version] = []
+    seq = r.sequence(value, "versions")
+    if isinstance(value, Seq) and not value:
+        r.fail("versions is empty", value.source, "list at least the version the council adopted")
+    for raw in seq:
+        m = r.mapping(raw, "a version", VERSION_KEYS, ("version",))
+        if m is None:
+            continue
+        adopted = r.date(m.get("adopted"), "adopted")
+        review_by = r.date(m.get("review_by"), "review_by")
+        label = r.string(m.get("version"), "version")
+        if adopted and review_by and review_by <= adopted:
+            r.fail(f"review_by {review_by.iso()} is not after adopted {adopted.iso()}", m.get("review_by").source,
+                   "the review date must come after the adoption date")
+        if versions and adopted and versions[-1].adopted and adopted < versions[-1].adopted:
+            r.fail(f"version '{label}' was adopted before the version listed above it", m.get("adopted").source,
+                   "list versions oldest first")
+        if label:
+            versions.append(Version(label, adopted, m.source, r.string(m.get("minute"), "minute"), review_by,
+                                    r.string(m.get("approved_by"), "approved_by"), r.string(m.get("note"), "note")))
+    return tuple(versions)
+
+
+def _read_layout(r: Reader, m: Map) -> dict[str, bool]:
+    return {"numbered": r.boolean(m.get("numbered"), "numbered", True), "join": r.boolean(m.get("join"), "join", False)}
+
+
+def _read_clause_ref(r: Reader, raw: Any, index: _LibraryIndex) -> ClauseRef | None:
+    if isinstance(raw, Str):
+        clause = _lookup(r, index.clauses, raw, "clause")
+        return ClauseRef(clause, raw.source) if clause else None
+    if isinstance(raw, Map) and "clause" in raw:
+        m = r.mapping(raw, "a clause entry", ("clause",) + LAYOUT_KEYS)
+        clause = _lookup(r, index.clauses, m.get("clause"), "clause") if m else None
+        return ClauseRef(clause, raw.source, **_read_layout(r, m)) if clause and m else None
+    clause = read_clause(r, raw, COUNCIL, LAYOUT_KEYS)
+    if clause is None:
+        return None
+    if clause.id in index.clauses:
+        r.fail(f"local clause id '{clause.id}' is already a library clause", raw.source,
+               f"to use the library clause write '- {clause.id}'; to reword it use a 'replace' change; "
+               "otherwise pick another id")
+        return None
+    return ClauseRef(clause, raw.source, **_read_layout(r, raw))
+
+
+def _read_section_ref(r: Reader, raw: Any, index: _LibraryIndex) -> SectionRef | None:
+    if isinstance(raw, Str):
+        section = _lookup(r, index.sections, raw, "section")
+        return SectionRef(section, raw.source) if section else None
+    m = r.mapping(raw, "a section entry", ("section", "id", "heading", "numbered", "clauses"))
+    if m is None:
+        return None
+    clauses = None
+    if m.get("clauses") is not None:
+        clauses = tuple(c for c in (_read_clause_ref(r, c, index) for c in r.sequence(m.get("clauses"), "clauses")) if c)
+    numbered = r.boolean(m.get("numbered"), "numbered", True)
+    heading = r.text(m.get("heading"), "heading", COUNCIL)
+    if "section" in m:
+        if "id" in m:
+            r.fail("a section entry has either 'section:' (a library section) or 'id:' (a local one), not both",
+                   m.key_sources["id"])
+        section = _lookup(r, index.sections, m.get("section"), "section")
+        return SectionRef(section, m.source, heading, numbered, clauses) if section else None
+    sid = r.string(m.get("id"), "section id", pattern=ID)
+    if sid is None:
+        if "id" not in m:
+            r.fail("a section entry needs 'section:' (a library section) or 'id:' and 'heading:' (a local one)",
+                   m.source)
+        return None
+    if sid in index.sections:
+        r.fail(f"local section id '{sid}' is already a library section", m.get("id").source,
+               f"write 'section: {sid}' to use the library section")
+        return None
+    section = Section(sid, m.source, COUNCIL, heading, tuple(c.clause for c in clauses or ()))
+    return SectionRef(section, m.source, None, numbered, clauses or ())
+
+
+def _lookup(r: Reader, table: dict[str, Any], raw: Any, what: str) -> Any:
+    name = r.string(raw, f"{what} id")
+    if name is None:
+        return None
+    if name not in table:
+        close = did_you_mean(name, table)
+        r.fail(f"no library {what} '{name}'", raw.source, close or f"see the ids in clauses/")
+        return None
+    return table[name]
+
+
+CHANGE_ACTIONS = ("omit", "replace", "variant", "insert")
+CHANGE_KEYS = CHANGE_ACTIONS + ("text", "heading", "with", "use", "before", "after", "items") + LAYOUT_KEYS
+
+
+def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
+    m = r.mapping(raw, "a change", CHANGE_KEYS)
+    if m is None:
+        return None
+    actions = [a for a in CHANGE_ACTIONS if a in m]
+    if len(actions) != 1:
+        r.fail("a change needs exactly one of: " + ", ".join(f"'{a}:'" for a in CHANGE_ACTIONS), m.source,
+               "e.g. '- omit: councillors.chairs' or '- replace: officers.role' with 'text: ...'")
+        return None
+    action = actions[0]
+    target = r.string(m.get(action), action, pattern=ID)
+    if target is None:
+        return None
+    src = m.source
+    allowed = {"omit": (), "replace": ("text", "heading", "with"), "variant": ("use",),
+               "insert": ("text", "heading", "items", "before", "after") + LAYOUT_KEYS}[action]
+    for key in m:
+        if key != action and key not in allowed:
+            r.fail(f"'{key}:' does not go with '{action}:'", m.key_sources[key],
+                   f"'{action}:' takes {', '.join(repr(a + ':') for a in allowed) or 'nothing else'}")
+    if action == "replace":
+        text, heading = r.text(m.get("text"), "text", COUNCIL), r.text(m.get("heading"), "heading", COUNCIL)
+        wording_of = r.string(m.get("with"), "with", pattern=ID)
+        if [text, heading, wording_of].count(None) != 2:
+            r.fail("'replace:' needs one of: the new 'text:', a new 'heading:', or 'with:' naming library wording",
+                   src, "e.g. 'with: expectations.officers.respect' reuses that item's wording")
+        return Change(action, target, src, text=text, heading=heading, wording_of=wording_of)
+    if action == "variant":
+        use = r.string(m.get("use"), "use")
+        if use is None:
+            r.fail("'variant:' needs 'use:' with the variant's name", src)
+        return Change(action, target, src, variant=use)
+    if action == "insert":
+        where = [p for p in ("before", "after") if p in m]
+        if len(where) != 1:
+            r.fail("'insert:' needs exactly one of 'before:' or 'after:' naming where it goes", src)
+            return None
+        anchor = r.string(m.get(where[0]), where[0], pattern=ID)
+        fields = Map({k: v for k, v in m.items() if k in ("text", "heading", "items") + LAYOUT_KEYS})
+        fields["id"] = m.get(action)
+        fields.source, fields.key_sources = m.source, m.key_sources
+        if "." in target and anchor and target.rsplit(".", 1)[0] == anchor.rsplit(".", 1)[0] and \
+                anchor.rsplit(".", 1)[0] in index.clauses:
+            text = r.text(m.get("text"), "text", COUNCIL)
+            if text is None:
+                r.fail("an inserted item needs 'text:'", src)
+            return Change(action, target, src, text=text, position=where[0], anchor=anchor)
+        clause = read_clause(r, fields, COUNCIL, LAYOUT_KEYS)
+        if clause and clause.id in index.clauses:
+            r.fail(f"'{clause.id}' is already a library clause", m.get(action).source,
+                   "an inserted clause needs a new id, e.g. <council>.<name>")
+            return None
+        ref = ClauseRef(clause, src, **_read_layout(r, m)) if clause else None
+        return Change(action, target, src, position=where[0], anchor=anchor, clause=ref)
+    return Change(action, target, src)

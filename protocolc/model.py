@@ -1,0 +1,292 @@
+"""The data protocolc works on, from the YAML sources to the resolved Document.
+
+Every value that came from a file keeps its `Source`, so a message, a manifest
+or a diff can always say where a word came from.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+
+from .errors import Source
+
+LIBRARY = "library"
+COUNCIL = "council"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of clerk-written Markdown (a Jinja template) and where it was written."""
+
+    value: str
+    source: Source
+    origin: str  # LIBRARY or COUNCIL
+
+
+# --- the clause library -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a list clause, addressed as `<clause id>.<key>`."""
+
+    key: str
+    text: Text
+    variants: dict[str, Text] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named alternative wording of a clause; fields left None keep the default."""
+
+    name: str
+    source: Source
+    heading: Text | None = None
+    text: Text | None = None
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A heading, paragraph or list: the unit councils pick, reword and reorder."""
+
+    id: str
+    source: Source
+    origin: str
+    heading: Text | None = None
+    text: Text | None = None
+    items: tuple[Item, ...] = ()
+    variants: dict[str, Variant] = field(default_factory=dict)
+    is_list: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered part of the document with a heading and an ordered run of clauses."""
+
+    id: str
+    source: Source
+    origin: str
+    heading: Text | None  # only a local preamble may go without a heading
+    clauses: tuple[Clause, ...]
+    variants: dict[str, Text] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Library:
+    """The shared clauses, in the model document's order, with the default terms."""
+
+    title: Text
+    terms: dict[str, Text]
+    sections: tuple[Section, ...]
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def clauses(self) -> dict[str, Clause]:
+        return {c.id: c for s in self.sections for c in s.clauses}
+
+
+# --- a council -----------------------------------------------------------------
+
+
+MONTH_NAMES = list(calendar.month_name)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date as councils record it: a day (2023-03-02) or just a month (2020-12)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Raise ValueError unless `text` is a real YYYY-MM-DD or YYYY-MM date."""
+        m = cls.PATTERN.match(text.strip())
+        if not m:
+            raise ValueError(text)
+        year, month = int(m[1]), int(m[2])
+        day = int(m[3]) if m[3] else None
+        if not 1 <= month <= 12 or (day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]):
+            raise ValueError(text)
+        return cls(year, month, day)
+
+    def british(self) -> str:
+        """'2 March 2023', or 'December 2020' when only the month is known."""
+        month = MONTH_NAMES[self.month]
+        return f"{self.day} {month} {self.year}" if self.day else f"{month} {self.year}"
+
+    def iso(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}" + (f"-{self.day:02d}" if self.day else "")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One adoption of the document: a row of the version-control table."""
+
+    version: str
+    adopted: PartialDate | None  # None: the council's records do not say
+    source: Source
+    minute: str | None = None
+    review_by: PartialDate | None = None
+    approved_by: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How headings, clauses and list items are numbered: '1.' / '1.0' / '1' / 'none', '1.1' / 'none', 'a)' / 'bullet'."""
+
+    sections: str = "none"
+    clauses: str = "none"
+    items: str = "bullet"
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    """A place in a council's outline: a library clause or a local one, with its layout."""
+
+    clause: Clause
+    source: Source
+    numbered: bool = True
+    join: bool = False  # continue the previous clause's paragraph
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    """A section of a council's outline: library or local, with its clauses (None = library default)."""
+
+    section: Section
+    source: Source
+    heading: Text | None = None
+    numbered: bool = True
+    clauses: tuple[ClauseRef, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One override: omit, replace, variant or insert, aimed at a section, clause or item id."""
+
+    action: str
+    target: str
+    source: Source
+    text: Text | None = None
+    heading: Text | None = None
+    variant: str | None = None
+    position: str | None = None  # 'before' or 'after' for insert
+    anchor: str | None = None  # the id an insert goes next to
+    clause: ClauseRef | None = None  # what an insert adds, when it adds a clause
+    wording_of: str | None = None  # replace with the wording of another library clause or item
+
+
+@dataclass(frozen=True)
+class Council:
+    """One council's file: who they are, their terms, versions, outline and overrides."""
+
+    id: str
+    source: Source
+    name: str
+    kind: str
+    terms: dict[str, Text]
+    versions: tuple[Version, ...]
+    numbering: Numbering
+    title: Text | None = None
+    clerk_title: str | None = None
+    contact: str | None = None
+    outline: tuple[SectionRef, ...] | None = None
+    changes: tuple[Change, ...] = ()
+    closing: Text | None = None
+
+    @property
+    def current(self) -> Version:
+        return self.versions[-1]
+
+
+# --- the resolved document -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Rendered Markdown with the source it was rendered from."""
+
+    markdown: str
+    source: Source
+    origin: str
+
+    @property
+    def words(self) -> int:
+        return len(WORD.findall(self.markdown))
+
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
+
+
+@dataclass(frozen=True)
+class DocItem:
+    id: str
+    label: str | None
+    passage: Passage
+
+
+@dataclass(frozen=True)
+class DocClause:
+    id: str
+    number: str | None
+    origin: str
+    source: Source
+    heading: Passage | None
+    text: Passage | None
+    items: tuple[DocItem, ...]
+    join: bool = False
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        own = tuple(p for p in (self.heading, self.text) if p is not None)
+        return own + tuple(i.passage for i in self.items)
+
+
+@dataclass(frozen=True)
+class DocSection:
+    id: str
+    number: str | None
+    heading: Passage | None
+    clauses: tuple[DocClause, ...]
+
+    @property
+    def paragraphs(self) -> tuple[tuple[DocClause, ...], ...]:
+        """Clauses grouped into printed paragraphs: a joined clause continues the one before."""
+        groups: list[list[DocClause]] = []
+        for clause in self.clauses:
+            if clause.join and groups:
+                groups[-1].append(clause)
+            else:
+                groups.append([clause])
+        return tuple(tuple(g) for g in groups)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One council's protocol, resolved: what every output format lays out."""
+
+    council: Council
+    title: Passage
+    sections: tuple[DocSection, ...]
+    closing: Passage | None
+    numbering: Numbering
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        out: list[Passage] = [self.title]
+        for section in self.sections:
+            if section.heading:
+                out.append(section.heading)
+            for clause in section.clauses:
+                out.extend(clause.passages)
+        if self.closing:
+            out.append(self.closing)
+        return tuple(out)

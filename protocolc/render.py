@@ -1,0 +1,99 @@
+"""Render stage: a resolved Document -> Markdown, HTML and PDF.
+
+The words come only from the Document; the templates in the project's
+`templates/` folder only lay them out, so Markdown, HTML and PDF cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .errors import ProtocolError, Source
+from .model import Document, Version
+
+MARKDOWN_TEMPLATE = "protocol.md.j2"
+HTML_TEMPLATE = "protocol.html.j2"
+STYLESHEET = "protocol.css"
+
+
+@dataclass(frozen=True)
+class VersionTable:
+    """The version-control table: only the columns some version fills in."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+COLUMNS = (
+    ("Version", lambda v: v.version),
+    ("Date adopted", lambda v: v.adopted.british() if v.adopted else "—"),
+    ("Minute", lambda v: v.minute),
+    ("Review by", lambda v: v.review_by.british() if v.review_by else None),
+    ("Approved by", lambda v: v.approved_by),
+    ("Note", lambda v: v.note),
+)
+
+
+def version_table(versions: tuple[Version, ...]) -> VersionTable:
+    used = [(name, get) for name, get in COLUMNS if any(get(v) for v in versions)]
+    rows = tuple(tuple(get(v) or "" for _, get in used) for v in versions)
+    return VersionTable(tuple(name for name, _ in used), rows)
+
+
+def slug(clause_id: str) -> str:
+    """A clause's permalink anchor: the last part of its id (`councillors.responsibilities` -> `responsibilities`)."""
+    return clause_id.replace(".", "-")
+
+
+class Renderer:
+    """Holds the template environments for one project; render as many Documents as you like."""
+
+    def __init__(self, templates: Path) -> None:
+        if not (templates / MARKDOWN_TEMPLATE).is_file():
+            raise ProtocolError("the project has no document templates", Source(f"templates/{MARKDOWN_TEMPLATE}"),
+                                "a project needs templates/ with protocol.md.j2, protocol.html.j2 and protocol.css")
+        self.templates = templates
+        loader = jinja2.FileSystemLoader(templates)
+        common = dict(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+        self.md_env = ImmutableSandboxedEnvironment(autoescape=False, **common)
+        self.html_env = ImmutableSandboxedEnvironment(autoescape=True, **common)
+        self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+        self.html_env.filters["md"] = self.inline_html
+        for env in (self.md_env, self.html_env):
+            env.filters["slug"] = slug
+            env.globals["version_table"] = version_table
+
+    def inline_html(self, markdown: str) -> Markup:
+        """Clause Markdown to HTML; raw HTML in the sources is escaped, never passed through."""
+        if "\n\n" in markdown:
+            return Markup(self.markdown.render(markdown))
+        return Markup(self.markdown.renderInline(markdown))
+
+    def _render(self, env: ImmutableSandboxedEnvironment, name: str, doc: Document) -> str:
+        try:
+            return env.get_template(name).render(doc=doc, council=doc.council, current=doc.council.current)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ProtocolError(f"template error: {exc.message}", Source(f"templates/{name}", exc.lineno or 0)) from None
+        except jinja2.TemplateError as exc:
+            raise ProtocolError(f"template error while rendering {doc.council.id}: {exc}", Source(f"templates/{name}"),
+                                "templates may use only the Document's fields; see templates/README.md") from None
+
+    def markdown_text(self, doc: Document) -> str:
+        return self._render(self.md_env, MARKDOWN_TEMPLATE, doc)
+
+    def html_text(self, doc: Document) -> str:
+        return self._render(self.html_env, HTML_TEMPLATE, doc)
+
+    def pdf_bytes(self, doc: Document, html: str) -> bytes:
+        """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history."""
+        import weasyprint  # imported here: it costs about 0.35 s and only PDF needs it
+
+        document = weasyprint.HTML(string=html, base_url=str(self.templates))
+        return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)

@@ -1,0 +1,61 @@
+"""Write stage: outputs land whole or not at all, and a manifest records what was written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .model import Document
+
+FILENAMES = {"md": "protocol.md", "html": "protocol.html", "pdf": "protocol.pdf"}
+
+
+def manifest(doc: Document, outputs: dict[str, bytes]) -> dict:
+    """What a build wrote and where every clause's words came from."""
+    clauses = []
+    for section in doc.sections:
+        for clause in section.clauses:
+            words = sum(p.words for p in (clause.heading, clause.text) if p)
+            clauses.append({"id": clause.id, "number": clause.number, "origin": clause.origin,
+                            "source": clause.source.short, "words": words})
+            for item in clause.items:
+                clauses.append({"id": item.id, "number": item.label, "origin": item.passage.origin,
+                                "source": item.passage.source.short, "words": item.passage.words})
+    return {
+        "council": doc.council.id,
+        "title": doc.title.markdown,
+        "version": doc.council.current.version,
+        "adopted": doc.council.current.adopted.iso() if doc.council.current.adopted else None,
+        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
+        "clauses": clauses,
+    }
+
+
+def manifest_bytes(doc: Document, outputs: dict[str, bytes]) -> bytes:
+    return (json.dumps(manifest(doc, outputs), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write every file of one council; called only once all of them rendered."""
+    written = []
+    for name, data in files.items():
+        write_atomic(folder / name, data)
+        written.append(folder / name)
+    return written
