@@ -22,6 +22,7 @@ from .model import (
     Clause,
     ClauseRef,
     Council,
+    LABELS,
     Item,
     Library,
     Numbering,
@@ -37,7 +38,8 @@ MAX_NODES = 100_000  # refuse alias "billion laughs" bombs
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KINDS = ("town", "parish", "community", "city", "village", "neighbourhood")
-NUMBERING = {"sections": ("1.", "1.0", "1", "none"), "clauses": ("1.1", "none"), "items": ("a)", "bullet")}
+NUMBERING = {"sections": ("1.", "1.0", "1", "none"), "clauses": ("1.1", "none"), "items": ("a)", "bullet"),
+             "punctuation": ("as-written", "none")}
 
 
 # --- located YAML ------------------------------------------------------------------
@@ -322,24 +324,29 @@ def load_library(root: Path) -> Library:
         raise ProtocolError("the clause library has no index file", Source(relative(index_path, root)),
                             "create clauses/library.yaml with 'title:', 'terms:' and 'sections:'")
     r = Reader()
-    index = r.mapping(read_yaml(index_path, root), "clauses/library.yaml", ("title", "terms", "sections"),
-                      ("title", "terms", "sections"))
+    index = r.mapping(read_yaml(index_path, root), "clauses/library.yaml", ("title", "terms", "labels", "sections", "optional"),
+                      ("title", "terms", "labels", "sections"))
     r.raise_if_any()
     assert index is not None
     title = r.text(index.get("title"), "title", LIBRARY)
     terms = _read_terms(r, index.get("terms"), LIBRARY)
+    labels = _read_labels(r, index.get("labels"), LIBRARY)
+    for key in LABELS:
+        if key not in labels and isinstance(index.get("labels"), Map):
+            r.fail(f"labels needs '{key}:'", index.get("labels").source, f"add '{key}: ...' with the column's label")
     files = {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.name != "library.yaml"}
     sections: list[Section] = []
     seen_clauses: dict[str, Source] = {}
-    order = r.sequence(index.get("sections"), "sections")
-    for entry in order:
+    order = [(e, False) for e in r.sequence(index.get("sections"), "sections")]
+    order += [(e, True) for e in r.sequence(index.get("optional"), "optional")]
+    for entry, optional in order:
         sid = r.string(entry, "section id", pattern=ID)
         if sid is None:
             continue
         if sid not in files:
             r.fail(f"no file clauses/{sid}.yaml for section '{sid}'", entry.source, did_you_mean(sid, files))
             continue
-        section = _read_section(r, read_yaml(files.pop(sid), root), sid)
+        section = _read_section(r, read_yaml(files.pop(sid), root), sid, optional)
         if section is None:
             continue
         for clause in section.clauses:
@@ -349,18 +356,19 @@ def load_library(root: Path) -> Library:
             seen_clauses[clause.id] = clause.source
         sections.append(section)
     for stem, path in files.items():
-        r.problems.append(Problem(f"section file is not listed in clauses/library.yaml 'sections:'",
-                                  Source(relative(path, root)), f"add '- {stem}' to the sections list",
+        r.problems.append(Problem("section file is not listed in clauses/library.yaml",
+                                  Source(relative(path, root)),
+                                  f"add '- {stem}' to 'sections:' (the model document) or to 'optional:'",
                                   severity="warning"))
     errors = [p for p in r.problems if p.severity == "error"]
     if errors:
         raise ProtocolError(errors)
     assert title is not None
-    return Library(title, terms, tuple(sections))
+    return Library(title, terms, tuple(sections), labels)
 
 
-def _read_section(r: Reader, value: Any, sid: str) -> Section | None:
-    m = r.mapping(value, f"section file '{sid}'", ("id", "heading", "variants", "clauses"), ("id", "heading", "clauses"))
+def _read_section(r: Reader, value: Any, sid: str, optional: bool) -> Section | None:
+    m = r.mapping(value, f"section file '{sid}'", ("id", "heading", "variants", "clauses"), ("id", "heading"))
     if m is None:
         return None
     if m.get("id") is not None and m.get("id") != sid:
@@ -376,9 +384,20 @@ def _read_section(r: Reader, value: Any, sid: str) -> Section | None:
             if t:
                 variants[name] = t
     clauses = [c for c in (read_clause(r, raw, LIBRARY) for raw in r.sequence(m.get("clauses"), "clauses")) if c]
+    if not clauses and not optional and "clauses" in m:
+        r.fail(f"section '{sid}' is in the model document but has no clauses", m.source,
+               "give it clauses, or list it under 'optional:' in clauses/library.yaml")
     if heading is None:
         return None
-    return Section(sid, m.source, LIBRARY, heading, tuple(clauses), variants)
+    return Section(sid, m.source, LIBRARY, heading, tuple(clauses), variants, optional)
+
+
+def _read_labels(r: Reader, value: Any, origin: str) -> dict[str, Text]:
+    """The version-control table's caption and column labels."""
+    if value is None:
+        return {}
+    m = r.mapping(value, "labels", LABELS)
+    return {k: t for k in LABELS if m and (t := r.text(m.get(k), f"label '{k}'", origin))}
 
 
 def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
@@ -398,40 +417,40 @@ def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
 
 # --- a council ----------------------------------------------------------------------------
 
-COUNCIL_KEYS = ("name", "kind", "title", "clerk", "contact", "terms", "numbering", "versions", "sections", "changes",
-                "closing")
+COUNCIL_KEYS = ("name", "kind", "title", "clerk", "contact", "terms", "labels", "numbering", "versions", "sections",
+                "changes", "closing")
 VERSION_KEYS = ("version", "adopted", "minute", "review_by", "approved_by", "note")
 
 
 def load_council(path: Path, root: Path, library: Library) -> Council:
-    """Read one councils/<id>.yaml and check it against the library."""
+    """Read one councils/<id>.yaml and check it against the library, reporting every problem at once."""
     r = Reader()
     cid = path.stem
     m = r.mapping(read_yaml(path, root), f"council file '{cid}'", COUNCIL_KEYS, ("name", "kind", "versions"))
-    r.raise_if_any()
+    if m is None:
+        r.raise_if_any()
     assert m is not None
-    name = r.string(m.get("name"), "name")
-    kind = r.choice(m.get("kind"), "kind", KINDS)
     terms = _read_terms(r, m.get("terms"), COUNCIL)
     for key, term in terms.items():
         if key not in library.terms:
             r.fail(f"unknown term '{key}'", term.source,
                    did_you_mean(key, library.terms) or "terms are declared in clauses/library.yaml")
-    numbering = _read_numbering(r, m.get("numbering"))
-    versions = _read_versions(r, m.get("versions"))
     index = _LibraryIndex(library)
     outline = None
     if m.get("sections") is not None:
-        outline = tuple(s for s in (_read_section_ref(r, raw, index) for raw in r.sequence(m.get("sections"), "sections"))
-                        if s)
-    changes = tuple(c for c in (_read_change(r, raw, index) for raw in r.sequence(m.get("changes"), "changes")) if c)
-    r.raise_if_any()
-    return Council(
-        id=cid, source=m.source, name=name or cid, kind=kind or "parish", terms=terms, versions=versions,
-        numbering=numbering, title=r.text(m.get("title"), "title", COUNCIL), clerk_title=r.string(m.get("clerk"), "clerk"),
-        contact=r.string(m.get("contact"), "contact"), outline=outline, changes=changes,
-        closing=r.text(m.get("closing"), "closing", COUNCIL),
+        refs = (_read_section_ref(r, raw, index) for raw in r.sequence(m.get("sections"), "sections"))
+        outline = tuple(ref for ref in refs if ref)
+    council = Council(
+        id=cid, source=m.source, name=r.string(m.get("name"), "name") or cid,
+        kind=r.choice(m.get("kind"), "kind", KINDS) or "parish", terms=terms,
+        versions=_read_versions(r, m.get("versions")), numbering=_read_numbering(r, m.get("numbering")),
+        title=r.text(m.get("title"), "title", COUNCIL), clerk_title=r.string(m.get("clerk"), "clerk"),
+        contact=r.string(m.get("contact"), "contact"), outline=outline,
+        changes=tuple(c for c in (_read_change(r, raw, index) for raw in r.sequence(m.get("changes"), "changes")) if c),
+        closing=r.text(m.get("closing"), "closing", COUNCIL), labels=_read_labels(r, m.get("labels"), COUNCIL),
     )
+    r.raise_if_any()
+    return council
 
 
 class _LibraryIndex:

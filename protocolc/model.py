@@ -71,15 +71,20 @@ class Section:
     heading: Text | None  # only a local preamble may go without a heading
     clauses: tuple[Clause, ...]
     variants: dict[str, Text] = field(default_factory=dict)
+    optional: bool = False  # not in the model document; councils that need it add it with their own clauses
+
+
+LABELS = ("version_control", "version", "adopted", "minute", "review_by", "approved_by", "note")
 
 
 @dataclass(frozen=True)
 class Library:
-    """The shared clauses, in the model document's order, with the default terms."""
+    """The shared clauses, in the model document's order, with the default terms and table labels."""
 
     title: Text
     terms: dict[str, Text]
     sections: tuple[Section, ...]
+    labels: dict[str, Text] = field(default_factory=dict)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -140,11 +145,17 @@ class Version:
 
 @dataclass(frozen=True)
 class Numbering:
-    """How headings, clauses and list items are numbered: '1.' / '1.0' / '1' / 'none', '1.1' / 'none', 'a)' / 'bullet'."""
+    """How headings, clauses and list items are numbered and punctuated.
+
+    sections: '1.' / '1.0' / '1' / 'none'; clauses: '1.1' / 'none'; items: 'a)' / 'bullet';
+    punctuation: 'as-written' / 'none' (drop each item's closing ';', '.', ',' and the list's '; and' / '; or').
+    """
 
     sections: str = "none"
     clauses: str = "none"
     items: str = "bullet"
+    punctuation: str = "as-written"  # or "none": list items without ';', '.' or a closing '; and'
+
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,7 @@ class Council:
     outline: tuple[SectionRef, ...] | None = None
     changes: tuple[Change, ...] = ()
     closing: Text | None = None
+    labels: dict[str, Text] = field(default_factory=dict)
 
     @property
     def current(self) -> Version:
@@ -220,10 +232,11 @@ class Passage:
 
     @property
     def words(self) -> int:
+        """Words as `wc -w` counts them, less bare punctuation: 'Council’s', 'his/her' and '1.0' are one word each."""
         return len(WORD.findall(self.markdown))
 
 
-WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
+WORD = re.compile(r"[^\s]*[A-Za-z0-9][^\s]*")
 
 
 @dataclass(frozen=True)
@@ -270,18 +283,29 @@ class DocSection:
 
 
 @dataclass(frozen=True)
+class VersionTable:
+    """The version-control table: a caption, the labels of the columns some version fills in, and the rows."""
+
+    caption: Passage
+    headers: tuple[Passage, ...]
+    rows: tuple[tuple[Passage, ...], ...]
+
+
+@dataclass(frozen=True)
 class Document:
     """One council's protocol, resolved: what every output format lays out."""
 
     council: Council
     title: Passage
+    version_table: VersionTable
     sections: tuple[DocSection, ...]
     closing: Passage | None
     numbering: Numbering
 
     @property
     def passages(self) -> tuple[Passage, ...]:
-        out: list[Passage] = [self.title]
+        table = self.version_table
+        out: list[Passage] = [self.title, table.caption, *table.headers, *(cell for row in table.rows for cell in row)]
         for section in self.sections:
             if section.heading:
                 out.append(section.heading)

@@ -6,7 +6,6 @@ The words come only from the Document; the templates in the project's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -15,35 +14,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .errors import ProtocolError, Source
-from .model import Document, Version
+from .model import Document
 
 MARKDOWN_TEMPLATE = "protocol.md.j2"
 HTML_TEMPLATE = "protocol.html.j2"
 STYLESHEET = "protocol.css"
-
-
-@dataclass(frozen=True)
-class VersionTable:
-    """The version-control table: only the columns some version fills in."""
-
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-COLUMNS = (
-    ("Version", lambda v: v.version),
-    ("Date adopted", lambda v: v.adopted.british() if v.adopted else "—"),
-    ("Minute", lambda v: v.minute),
-    ("Review by", lambda v: v.review_by.british() if v.review_by else None),
-    ("Approved by", lambda v: v.approved_by),
-    ("Note", lambda v: v.note),
-)
-
-
-def version_table(versions: tuple[Version, ...]) -> VersionTable:
-    used = [(name, get) for name, get in COLUMNS if any(get(v) for v in versions)]
-    rows = tuple(tuple(get(v) or "" for _, get in used) for v in versions)
-    return VersionTable(tuple(name for name, _ in used), rows)
 
 
 def slug(clause_id: str) -> str:
@@ -68,7 +43,6 @@ class Renderer:
         self.html_env.filters["md"] = self.inline_html
         for env in (self.md_env, self.html_env):
             env.filters["slug"] = slug
-            env.globals["version_table"] = version_table
 
     def inline_html(self, markdown: str) -> Markup:
         """Clause Markdown to HTML; raw HTML in the sources is escaped, never passed through."""

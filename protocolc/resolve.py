@@ -15,6 +15,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import Problem, ProtocolError, did_you_mean
 from .model import (
+    COUNCIL,
     Change,
     ClauseRef,
     Council,
@@ -26,8 +27,11 @@ from .model import (
     Passage,
     SectionRef,
     Text,
+    Version,
+    VersionTable,
 )
 
+ITEM_ENDING = re.compile(r"\s*(?:[;,]\s*(?:and|or)|[;.,])\s*$")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
@@ -78,7 +82,7 @@ def _plan_clause(ref: ClauseRef) -> _Clause:
 def _plan(library: Library, council: Council) -> list[_Section]:
     outline = council.outline
     if outline is None:
-        outline = tuple(SectionRef(s, s.source) for s in library.sections)
+        outline = tuple(SectionRef(s, s.source) for s in library.sections if not s.optional)
     plan = []
     for ref in outline:
         refs = ref.clauses if ref.clauses is not None else tuple(ClauseRef(c, c.source) for c in ref.section.clauses)
@@ -304,6 +308,39 @@ class _Renderer:
                        text.origin)
 
 
+COLUMNS = (
+    ("version", lambda v: v.version),
+    ("adopted", lambda v: v.adopted.british() if v.adopted else "—"),
+    ("minute", lambda v: v.minute),
+    ("review_by", lambda v: v.review_by.british() if v.review_by else None),
+    ("approved_by", lambda v: v.approved_by),
+    ("note", lambda v: v.note),
+)
+
+
+def _version_table(library: Library, council: Council, render: _Renderer) -> VersionTable:
+    """Only the columns some version fills in; labels come from the library unless the council renames them."""
+    labels = library.labels | council.labels
+    used = [(key, get) for key, get in COLUMNS if any(get(v) for v in council.versions if key != "adopted")
+            or key == "adopted"]
+
+    def cell(version: Version, get) -> Passage:
+        return Passage(get(version) or "", version.source, COUNCIL)
+
+    return VersionTable(
+        caption=render(labels["version_control"]),
+        headers=tuple(render(labels[key]) for key, _ in used),
+        rows=tuple(tuple(cell(v, get) for _, get in used) for v in council.versions),
+    )
+
+
+def _punctuate(passage: Passage, numbering) -> Passage:
+    """Councils that print lists without punctuation drop each item's closing ';', '.' and '; and'."""
+    if numbering.punctuation == "none":
+        return replace(passage, markdown=ITEM_ENDING.sub("", passage.markdown))
+    return passage
+
+
 def _section_number(style: str, n: int) -> str | None:
     return {"1.": f"{n}.", "1.0": f"{n}.0", "1": f"{n}", "none": None}[style]
 
@@ -340,7 +377,8 @@ def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironme
                                                 "with text only, and the joined clause must be text only too"))
             is_numbered = numbered_section and ref.numbered and not ref.join and numbering.clauses != "none"
             clause_no += is_numbered
-            items = tuple(DocItem(i.id, _item_label(numbering.items, n), render(i.text)) for n, i in enumerate(c.items))
+            items = tuple(DocItem(i.id, _item_label(numbering.items, n), _punctuate(render(i.text), numbering))
+                          for n, i in enumerate(c.items))
             main = c.text or c.heading or (c.items[0].text if c.items else None)
             clauses.append(DocClause(
                 id=c.id, number=f"{section_no}.{clause_no}" if is_numbered else None,
@@ -350,11 +388,12 @@ def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironme
         heading = render(s.heading) if s.heading else None
         sections.append(DocSection(s.ref.section.id, number, heading, tuple(clauses)))
     title = render(council.title or library.title)
+    table = _version_table(library, council, render)
     closing = render(council.closing) if council.closing else None
     problems = changer.problems + render.problems
     if problems:
         raise ProtocolError(problems)
-    return Document(council, title, tuple(sections), closing, numbering)
+    return Document(council, title, table, tuple(sections), closing, numbering)
 
 
 def model_council(library: Library, council: Council) -> Council:
