@@ -69,8 +69,9 @@ class CouncilResult:
     error: ProtocolError | None = None
 
 
-def build(project: Project, council_ids: Iterable[str], formats: Iterable[str] = FORMATS,
-          out_dir: Path | None = None) -> list[CouncilResult]:
+def build(
+    project: Project, council_ids: Iterable[str], formats: Iterable[str] = FORMATS, out_dir: Path | None = None
+) -> list[CouncilResult]:
     """Build each council into out_dir/<id>/; a council that fails keeps its previous outputs."""
     workspace = Workspace.open(project)
     out = out_dir if out_dir is not None else project.root / "build"
@@ -82,7 +83,14 @@ def build(project: Project, council_ids: Iterable[str], formats: Iterable[str] =
         except ProtocolError as exc:
             results.append(CouncilResult(council_id, error=exc))
         except OSError as exc:
-            results.append(CouncilResult(council_id, error=ProtocolError(
-                f"cannot write outputs: {exc.strerror}", Source(str(exc.filename or out)),
-                "check the output folder exists and is writable")))
+            results.append(
+                CouncilResult(
+                    council_id,
+                    error=ProtocolError(
+                        f"cannot write outputs: {exc.strerror}",
+                        Source(str(exc.filename or out)),
+                        "check the output folder exists and is writable",
+                    ),
+                )
+            )
     return results

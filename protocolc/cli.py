@@ -28,6 +28,14 @@ def open_project(ctx: click.Context) -> Project:
         raise  # unreachable
 
 
+def shown(path: Path) -> str:
+    """A path as short as it can be said from where the clerk is standing."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def parse_formats(value: str) -> list[str]:
     formats = [f.strip() for f in value.split(",") if f.strip()]
     unknown = [f for f in formats if f not in api.FORMATS]
@@ -37,8 +45,12 @@ def parse_formats(value: str) -> list[str]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder (default: this folder or the nearest parent holding councils/).")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: this folder or the nearest parent holding councils/).",
+)
 @click.version_option(package_name="protocolc")
 @click.pass_context
 def main(ctx: click.Context, project: Path | None) -> None:
@@ -56,10 +68,21 @@ def main(ctx: click.Context, project: Path | None) -> None:
 @main.command()
 @click.argument("councils", nargs=-1)
 @click.option("--all", "all_councils", is_flag=True, help="Build every council in councils/.")
-@click.option("--format", "formats", default="md,html,pdf", show_default=True, metavar="LIST",
-              help=f"Comma-separated formats: {FORMAT_CHOICES}.")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: build/ in the project).")
+@click.option(
+    "--format",
+    "formats",
+    default="md,html,pdf",
+    show_default=True,
+    metavar="LIST",
+    help=f"Comma-separated formats: {FORMAT_CHOICES}.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: build/ in the project).",
+)
 @click.pass_context
 def build(ctx: click.Context, councils: tuple[str, ...], all_councils: bool, formats: str, output: Path | None) -> None:
     """Build councils' documents into build/<council>/.
@@ -88,10 +111,12 @@ def build(ctx: click.Context, councils: tuple[str, ...], all_councils: bool, for
                 click.echo(str(problem), err=True)
         else:
             names = ", ".join(p.name for p in result.written)
-            click.echo(f"built {result.council_id}: {result.written[0].parent.as_posix()}/ ({names})")
+            click.echo(f"built {result.council_id}: {shown(result.written[0].parent)}/ ({names})")
+    if failed and len(results) > 1:
+        click.echo(
+            f"{len(failed)} of {len(results)} councils failed: {', '.join(r.council_id for r in failed)}", err=True
+        )
     if failed:
-        click.echo(f"{len(failed)} of {len(results)} councils failed: {', '.join(r.council_id for r in failed)}",
-                   err=True)
         sys.exit(1)
 
 
@@ -117,7 +142,7 @@ def list_councils(ctx: click.Context) -> None:
         rows.append((c.id, c.name, v.version, adopted, v.review_by.british() if v.review_by else "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 @main.command(name="stats")

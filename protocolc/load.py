@@ -8,7 +8,6 @@ All problems in a file are collected before anything is raised.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,12 @@ import yaml
 from .errors import Problem, ProtocolError, Source, did_you_mean, relative
 from .model import (
     COUNCIL,
+    LABELS,
     LIBRARY,
     Change,
     Clause,
     ClauseRef,
     Council,
-    LABELS,
     Item,
     Library,
     Numbering,
@@ -38,8 +37,12 @@ MAX_NODES = 100_000  # refuse alias "billion laughs" bombs
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KINDS = ("town", "parish", "community", "city", "village", "neighbourhood")
-NUMBERING = {"sections": ("1.", "1.0", "1", "none"), "clauses": ("1.1", "none"), "items": ("a)", "bullet"),
-             "punctuation": ("as-written", "none")}
+NUMBERING = {
+    "sections": ("1.", "1.0", "1", "none"),
+    "clauses": ("1.1", "none"),
+    "items": ("a)", "bullet"),
+    "punctuation": ("as-written", "none"),
+}
 
 
 # --- located YAML ------------------------------------------------------------------
@@ -90,7 +93,7 @@ def parse_yaml(text: str, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "malformed YAML").strip()
         hint = "check the indentation and that text containing ': ' or '#' is in quotes"
-        if "\t" in message or "tab" in message:
+        if "\\t" in message or "\t" in message:
             hint = "YAML does not allow tab characters for indentation: use spaces"
         raise ProtocolError(f"invalid YAML: {message}", _source(path, mark) if mark else Source(path), hint) from None
     except yaml.YAMLError as exc:
@@ -126,8 +129,13 @@ def parse_yaml(text: str, path: str) -> Any:
             key = key_node.value
             if key in mapping:
                 first = mapping.key_sources[key]
-                problems.append(Problem(f"duplicate key '{key}' (first given on line {first.line})", key_src,
-                                        "YAML keeps only the last of repeated keys: remove or merge one of them"))
+                problems.append(
+                    Problem(
+                        f"duplicate key '{key}' (first given on line {first.line})",
+                        key_src,
+                        "YAML keeps only the last of repeated keys: remove or merge one of them",
+                    )
+                )
                 continue
             mapping.key_sources[key] = key_src
             mapping[key] = convert(value_node)
@@ -144,8 +152,11 @@ def read_yaml(path: Path, root: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(f"file is not UTF-8 text ({exc.reason} at byte {exc.start})", Source(rel),
-                            "save the file as UTF-8 in your editor") from None
+        raise ProtocolError(
+            f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            Source(rel),
+            "save the file as UTF-8 in your editor",
+        ) from None
     except OSError as exc:
         raise ProtocolError(f"cannot read file: {exc.strerror}", Source(rel)) from None
     return parse_yaml(text, rel)
@@ -169,15 +180,19 @@ class Reader:
             return None
         for key, src in value.key_sources.items():
             if key not in allowed:
-                self.fail(f"unknown key '{key}' in {what}", src,
-                          did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
+                self.fail(
+                    f"unknown key '{key}' in {what}",
+                    src,
+                    did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}",
+                )
         for key in required:
             if key not in value:
                 self.fail(f"{what} needs '{key}:'", value.source, f"add a '{key}:' line")
         return value
 
-    def string(self, value: Any, what: str, *, pattern: re.Pattern[str] | None = None,
-               pattern_hint: str | None = None) -> str | None:
+    def string(
+        self, value: Any, what: str, *, pattern: re.Pattern[str] | None = None, pattern_hint: str | None = None
+    ) -> str | None:
         if value is None:
             return None
         if not isinstance(value, Str):
@@ -217,8 +232,11 @@ class Reader:
         try:
             return PartialDate.parse(s)
         except ValueError:
-            self.fail(f"{what} '{s}' is not a real date", value.source,
-                      "write it as YYYY-MM-DD (2023-03-02) or, if only the month is known, YYYY-MM (2023-03)")
+            self.fail(
+                f"{what} '{s}' is not a real date",
+                value.source,
+                "write it as YYYY-MM-DD (2023-03-02) or, if only the month is known, YYYY-MM (2023-03)",
+            )
             return None
 
     def sequence(self, value: Any, what: str) -> Seq:
@@ -258,8 +276,12 @@ def read_clause(r: Reader, value: Any, origin: str, extra: tuple[str, ...] = ())
     m = r.mapping(value, "a clause", CLAUSE_KEYS + extra, ("id",))
     if m is None:
         return None
-    cid = r.string(m.get("id"), "clause id", pattern=ID,
-                   pattern_hint="use lower-case words joined by '-' and '.', e.g. councillors.responsibilities")
+    cid = r.string(
+        m.get("id"),
+        "clause id",
+        pattern=ID,
+        pattern_hint="use lower-case words joined by '-' and '.', e.g. councillors.responsibilities",
+    )
     heading = r.text(m.get("heading"), "heading", origin)
     text = r.text(m.get("text"), "text", origin)
     items: list[Item] = []
@@ -268,8 +290,11 @@ def read_clause(r: Reader, value: Any, origin: str, extra: tuple[str, ...] = ())
         im = r.mapping(raw_items, "items", tuple(raw_items.keys()) if isinstance(raw_items, Map) else ())
         for key, raw in (im or {}).items():
             if not KEY.match(key):
-                r.fail(f"item key '{key}' is not valid", im.key_sources[key],
-                       "use lower-case words joined by '-', e.g. working-partnership")
+                r.fail(
+                    f"item key '{key}' is not valid",
+                    im.key_sources[key],
+                    "use lower-case words joined by '-', e.g. working-partnership",
+                )
             item = _read_item(r, key, raw, origin)
             if item:
                 items.append(item)
@@ -285,8 +310,12 @@ def read_clause(r: Reader, value: Any, origin: str, extra: tuple[str, ...] = ())
                 continue
             vmap = r.mapping(raw, f"variant '{name}'", ("heading", "text"))
             if vmap is not None:
-                variants[name] = Variant(name, vmap.source, heading=r.text(vmap.get("heading"), "heading", origin),
-                                         text=r.text(vmap.get("text"), "text", origin))
+                variants[name] = Variant(
+                    name,
+                    vmap.source,
+                    heading=r.text(vmap.get("heading"), "heading", origin),
+                    text=r.text(vmap.get("text"), "text", origin),
+                )
     if heading is None and text is None and not items and cid:
         r.fail(f"clause '{cid}' has no heading, text or items", m.source, "give it 'text:' (or 'items:')")
     if cid is None:
@@ -321,11 +350,18 @@ def load_library(root: Path) -> Library:
     folder = root / "clauses"
     index_path = folder / "library.yaml"
     if not index_path.is_file():
-        raise ProtocolError("the clause library has no index file", Source(relative(index_path, root)),
-                            "create clauses/library.yaml with 'title:', 'terms:' and 'sections:'")
+        raise ProtocolError(
+            "the clause library has no index file",
+            Source(relative(index_path, root)),
+            "create clauses/library.yaml with 'title:', 'terms:' and 'sections:'",
+        )
     r = Reader()
-    index = r.mapping(read_yaml(index_path, root), "clauses/library.yaml", ("title", "terms", "labels", "sections", "optional"),
-                      ("title", "terms", "labels", "sections"))
+    index = r.mapping(
+        read_yaml(index_path, root),
+        "clauses/library.yaml",
+        ("title", "terms", "labels", "sections", "optional"),
+        ("title", "terms", "labels", "sections"),
+    )
     r.raise_if_any()
     assert index is not None
     title = r.text(index.get("title"), "title", LIBRARY)
@@ -351,15 +387,22 @@ def load_library(root: Path) -> Library:
             continue
         for clause in section.clauses:
             if clause.id in seen_clauses:
-                r.fail(f"clause id '{clause.id}' is used twice (first at {seen_clauses[clause.id]})", clause.source,
-                       "give each clause its own id")
+                r.fail(
+                    f"clause id '{clause.id}' is used twice (first at {seen_clauses[clause.id]})",
+                    clause.source,
+                    "give each clause its own id",
+                )
             seen_clauses[clause.id] = clause.source
         sections.append(section)
     for stem, path in files.items():
-        r.problems.append(Problem("section file is not listed in clauses/library.yaml",
-                                  Source(relative(path, root)),
-                                  f"add '- {stem}' to 'sections:' (the model document) or to 'optional:'",
-                                  severity="warning"))
+        r.problems.append(
+            Problem(
+                "section file is not listed in clauses/library.yaml",
+                Source(relative(path, root)),
+                f"add '- {stem}' to 'sections:' (the model document) or to 'optional:'",
+                severity="warning",
+            )
+        )
     errors = [p for p in r.problems if p.severity == "error"]
     if errors:
         raise ProtocolError(errors)
@@ -372,8 +415,11 @@ def _read_section(r: Reader, value: Any, sid: str, optional: bool) -> Section | 
     if m is None:
         return None
     if m.get("id") is not None and m.get("id") != sid:
-        r.fail(f"section id '{m.get('id')}' does not match its file name '{sid}.yaml'", m.get("id").source,
-               f"write 'id: {sid}' or rename the file")
+        r.fail(
+            f"section id '{m.get('id')}' does not match its file name '{sid}.yaml'",
+            m.get("id").source,
+            f"write 'id: {sid}' or rename the file",
+        )
     heading = r.text(m.get("heading"), "heading", LIBRARY)
     variants: dict[str, Text] = {}
     vm = m.get("variants")
@@ -385,8 +431,11 @@ def _read_section(r: Reader, value: Any, sid: str, optional: bool) -> Section | 
                 variants[name] = t
     clauses = [c for c in (read_clause(r, raw, LIBRARY) for raw in r.sequence(m.get("clauses"), "clauses")) if c]
     if not clauses and not optional and "clauses" in m:
-        r.fail(f"section '{sid}' is in the model document but has no clauses", m.source,
-               "give it clauses, or list it under 'optional:' in clauses/library.yaml")
+        r.fail(
+            f"section '{sid}' is in the model document but has no clauses",
+            m.source,
+            "give it clauses, or list it under 'optional:' in clauses/library.yaml",
+        )
     if heading is None:
         return None
     return Section(sid, m.source, LIBRARY, heading, tuple(clauses), variants, optional)
@@ -407,8 +456,11 @@ def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
     terms: dict[str, Text] = {}
     for key, raw in (m or {}).items():
         if not re.match(r"^[a-z][a-z_]*$", key):
-            r.fail(f"term name '{key}' is not valid", m.key_sources[key],
-                   "use lower-case letters and '_', e.g. county_association")
+            r.fail(
+                f"term name '{key}' is not valid",
+                m.key_sources[key],
+                "use lower-case letters and '_', e.g. county_association",
+            )
         t = r.text(raw, f"term '{key}'", origin)
         if t:
             terms[key] = t
@@ -417,8 +469,20 @@ def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
 
 # --- a council ----------------------------------------------------------------------------
 
-COUNCIL_KEYS = ("name", "kind", "title", "clerk", "contact", "terms", "labels", "numbering", "versions", "sections",
-                "changes", "closing")
+COUNCIL_KEYS = (
+    "name",
+    "kind",
+    "title",
+    "clerk",
+    "contact",
+    "terms",
+    "labels",
+    "numbering",
+    "versions",
+    "sections",
+    "changes",
+    "closing",
+)
 VERSION_KEYS = ("version", "adopted", "minute", "review_by", "approved_by", "note")
 
 
@@ -433,21 +497,31 @@ def load_council(path: Path, root: Path, library: Library) -> Council:
     terms = _read_terms(r, m.get("terms"), COUNCIL)
     for key, term in terms.items():
         if key not in library.terms:
-            r.fail(f"unknown term '{key}'", term.source,
-                   did_you_mean(key, library.terms) or "terms are declared in clauses/library.yaml")
+            r.fail(
+                f"unknown term '{key}'",
+                term.source,
+                did_you_mean(key, library.terms) or "terms are declared in clauses/library.yaml",
+            )
     index = _LibraryIndex(library)
     outline = None
     if m.get("sections") is not None:
         refs = (_read_section_ref(r, raw, index) for raw in r.sequence(m.get("sections"), "sections"))
         outline = tuple(ref for ref in refs if ref)
     council = Council(
-        id=cid, source=m.source, name=r.string(m.get("name"), "name") or cid,
-        kind=r.choice(m.get("kind"), "kind", KINDS) or "parish", terms=terms,
-        versions=_read_versions(r, m.get("versions")), numbering=_read_numbering(r, m.get("numbering")),
-        title=r.text(m.get("title"), "title", COUNCIL), clerk_title=r.string(m.get("clerk"), "clerk"),
-        contact=r.string(m.get("contact"), "contact"), outline=outline,
+        id=cid,
+        source=m.source,
+        name=r.string(m.get("name"), "name") or cid,
+        kind=r.choice(m.get("kind"), "kind", KINDS) or "parish",
+        terms=terms,
+        versions=_read_versions(r, m.get("versions")),
+        numbering=_read_numbering(r, m.get("numbering")),
+        title=r.text(m.get("title"), "title", COUNCIL),
+        clerk_title=r.string(m.get("clerk"), "clerk"),
+        contact=r.string(m.get("contact"), "contact"),
+        outline=outline,
         changes=tuple(c for c in (_read_change(r, raw, index) for raw in r.sequence(m.get("changes"), "changes")) if c),
-        closing=r.text(m.get("closing"), "closing", COUNCIL), labels=_read_labels(r, m.get("labels"), COUNCIL),
+        closing=r.text(m.get("closing"), "closing", COUNCIL),
+        labels=_read_labels(r, m.get("labels"), COUNCIL),
     )
     r.raise_if_any()
     return council
@@ -483,14 +557,29 @@ def _read_versions(r: Reader, value: Any) -> tuple[Version, ...]:
         review_by = r.date(m.get("review_by"), "review_by")
         label = r.string(m.get("version"), "version")
         if adopted and review_by and review_by <= adopted:
-            r.fail(f"review_by {review_by.iso()} is not after adopted {adopted.iso()}", m.get("review_by").source,
-                   "the review date must come after the adoption date")
+            r.fail(
+                f"review_by {review_by.iso()} is not after adopted {adopted.iso()}",
+                m.get("review_by").source,
+                "the review date must come after the adoption date",
+            )
         if versions and adopted and versions[-1].adopted and adopted < versions[-1].adopted:
-            r.fail(f"version '{label}' was adopted before the version listed above it", m.get("adopted").source,
-                   "list versions oldest first")
+            r.fail(
+                f"version '{label}' was adopted before the version listed above it",
+                m.get("adopted").source,
+                "list versions oldest first",
+            )
         if label:
-            versions.append(Version(label, adopted, m.source, r.string(m.get("minute"), "minute"), review_by,
-                                    r.string(m.get("approved_by"), "approved_by"), r.string(m.get("note"), "note")))
+            versions.append(
+                Version(
+                    label,
+                    adopted,
+                    m.source,
+                    r.string(m.get("minute"), "minute"),
+                    review_by,
+                    r.string(m.get("approved_by"), "approved_by"),
+                    r.string(m.get("note"), "note"),
+                )
+            )
     return tuple(versions)
 
 
@@ -510,9 +599,12 @@ def _read_clause_ref(r: Reader, raw: Any, index: _LibraryIndex) -> ClauseRef | N
     if clause is None:
         return None
     if clause.id in index.clauses:
-        r.fail(f"local clause id '{clause.id}' is already a library clause", raw.source,
-               f"to use the library clause write '- {clause.id}'; to reword it use a 'replace' change; "
-               "otherwise pick another id")
+        r.fail(
+            f"local clause id '{clause.id}' is already a library clause",
+            raw.source,
+            f"to use the library clause write '- {clause.id}'; to reword it use a 'replace' change; "
+            "otherwise pick another id",
+        )
         return None
     return ClauseRef(clause, raw.source, **_read_layout(r, raw))
 
@@ -526,24 +618,32 @@ def _read_section_ref(r: Reader, raw: Any, index: _LibraryIndex) -> SectionRef |
         return None
     clauses = None
     if m.get("clauses") is not None:
-        clauses = tuple(c for c in (_read_clause_ref(r, c, index) for c in r.sequence(m.get("clauses"), "clauses")) if c)
+        clauses = tuple(
+            c for c in (_read_clause_ref(r, c, index) for c in r.sequence(m.get("clauses"), "clauses")) if c
+        )
     numbered = r.boolean(m.get("numbered"), "numbered", True)
     heading = r.text(m.get("heading"), "heading", COUNCIL)
     if "section" in m:
         if "id" in m:
-            r.fail("a section entry has either 'section:' (a library section) or 'id:' (a local one), not both",
-                   m.key_sources["id"])
+            r.fail(
+                "a section entry has either 'section:' (a library section) or 'id:' (a local one), not both",
+                m.key_sources["id"],
+            )
         section = _lookup(r, index.sections, m.get("section"), "section")
         return SectionRef(section, m.source, heading, numbered, clauses) if section else None
     sid = r.string(m.get("id"), "section id", pattern=ID)
     if sid is None:
         if "id" not in m:
-            r.fail("a section entry needs 'section:' (a library section) or 'id:' and 'heading:' (a local one)",
-                   m.source)
+            r.fail(
+                "a section entry needs 'section:' (a library section) or 'id:' and 'heading:' (a local one)", m.source
+            )
         return None
     if sid in index.sections:
-        r.fail(f"local section id '{sid}' is already a library section", m.get("id").source,
-               f"write 'section: {sid}' to use the library section")
+        r.fail(
+            f"local section id '{sid}' is already a library section",
+            m.get("id").source,
+            f"write 'section: {sid}' to use the library section",
+        )
         return None
     section = Section(sid, m.source, COUNCIL, heading, tuple(c.clause for c in clauses or ()))
     return SectionRef(section, m.source, None, numbered, clauses or ())
@@ -555,7 +655,7 @@ def _lookup(r: Reader, table: dict[str, Any], raw: Any, what: str) -> Any:
         return None
     if name not in table:
         close = did_you_mean(name, table)
-        r.fail(f"no library {what} '{name}'", raw.source, close or f"see the ids in clauses/")
+        r.fail(f"no library {what} '{name}'", raw.source, close or "see the ids in clauses/")
         return None
     return table[name]
 
@@ -570,26 +670,39 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
         return None
     actions = [a for a in CHANGE_ACTIONS if a in m]
     if len(actions) != 1:
-        r.fail("a change needs exactly one of: " + ", ".join(f"'{a}:'" for a in CHANGE_ACTIONS), m.source,
-               "e.g. '- omit: councillors.chairs' or '- replace: officers.role' with 'text: ...'")
+        r.fail(
+            "a change needs exactly one of: " + ", ".join(f"'{a}:'" for a in CHANGE_ACTIONS),
+            m.source,
+            "e.g. '- omit: councillors.chairs' or '- replace: officers.role' with 'text: ...'",
+        )
         return None
     action = actions[0]
     target = r.string(m.get(action), action, pattern=ID)
     if target is None:
         return None
     src = m.source
-    allowed = {"omit": (), "replace": ("text", "heading", "with"), "variant": ("use",),
-               "insert": ("text", "heading", "items", "before", "after") + LAYOUT_KEYS}[action]
+    allowed = {
+        "omit": (),
+        "replace": ("text", "heading", "with"),
+        "variant": ("use",),
+        "insert": ("text", "heading", "items", "before", "after") + LAYOUT_KEYS,
+    }[action]
     for key in m:
         if key != action and key not in allowed:
-            r.fail(f"'{key}:' does not go with '{action}:'", m.key_sources[key],
-                   f"'{action}:' takes {', '.join(repr(a + ':') for a in allowed) or 'nothing else'}")
+            r.fail(
+                f"'{key}:' does not go with '{action}:'",
+                m.key_sources[key],
+                f"'{action}:' takes {', '.join(repr(a + ':') for a in allowed) or 'nothing else'}",
+            )
     if action == "replace":
         text, heading = r.text(m.get("text"), "text", COUNCIL), r.text(m.get("heading"), "heading", COUNCIL)
         wording_of = r.string(m.get("with"), "with", pattern=ID)
         if [text, heading, wording_of].count(None) != 2:
-            r.fail("'replace:' needs one of: the new 'text:', a new 'heading:', or 'with:' naming library wording",
-                   src, "e.g. 'with: expectations.officers.respect' reuses that item's wording")
+            r.fail(
+                "'replace:' needs one of: the new 'text:', a new 'heading:', or 'with:' naming library wording",
+                src,
+                "e.g. 'with: expectations.officers.respect' reuses that item's wording",
+            )
         return Change(action, target, src, text=text, heading=heading, wording_of=wording_of)
     if action == "variant":
         use = r.string(m.get("use"), "use")
@@ -605,16 +718,23 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
         fields = Map({k: v for k, v in m.items() if k in ("text", "heading", "items") + LAYOUT_KEYS})
         fields["id"] = m.get(action)
         fields.source, fields.key_sources = m.source, m.key_sources
-        if "." in target and anchor and target.rsplit(".", 1)[0] == anchor.rsplit(".", 1)[0] and \
-                anchor.rsplit(".", 1)[0] in index.clauses:
+        if (
+            "." in target
+            and anchor
+            and target.rsplit(".", 1)[0] == anchor.rsplit(".", 1)[0]
+            and anchor.rsplit(".", 1)[0] in index.clauses
+        ):
             text = r.text(m.get("text"), "text", COUNCIL)
             if text is None:
                 r.fail("an inserted item needs 'text:'", src)
             return Change(action, target, src, text=text, position=where[0], anchor=anchor)
         clause = read_clause(r, fields, COUNCIL, LAYOUT_KEYS)
         if clause and clause.id in index.clauses:
-            r.fail(f"'{clause.id}' is already a library clause", m.get(action).source,
-                   "an inserted clause needs a new id, e.g. <council>.<name>")
+            r.fail(
+                f"'{clause.id}' is already a library clause",
+                m.get(action).source,
+                "an inserted clause needs a new id, e.g. <council>.<name>",
+            )
             return None
         ref = ClauseRef(clause, src, **_read_layout(r, m)) if clause else None
         return Change(action, target, src, position=where[0], anchor=anchor, clause=ref)

@@ -157,7 +157,6 @@ class Numbering:
     punctuation: str = "as-written"  # or "none": list items without ';', '.' or a closing '; and'
 
 
-
 @dataclass(frozen=True)
 class ClauseRef:
     """A place in a council's outline: a library clause or a local one, with its layout."""

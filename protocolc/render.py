@@ -31,12 +31,20 @@ class Renderer:
 
     def __init__(self, templates: Path) -> None:
         if not (templates / MARKDOWN_TEMPLATE).is_file():
-            raise ProtocolError("the project has no document templates", Source(f"templates/{MARKDOWN_TEMPLATE}"),
-                                "a project needs templates/ with protocol.md.j2, protocol.html.j2 and protocol.css")
+            raise ProtocolError(
+                "the project has no document templates",
+                Source(f"templates/{MARKDOWN_TEMPLATE}"),
+                "a project needs templates/ with protocol.md.j2, protocol.html.j2 and protocol.css",
+            )
         self.templates = templates
         loader = jinja2.FileSystemLoader(templates)
-        common = dict(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+        common = dict(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
         self.md_env = ImmutableSandboxedEnvironment(autoescape=False, **common)
         self.html_env = ImmutableSandboxedEnvironment(autoescape=True, **common)
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
@@ -54,10 +62,15 @@ class Renderer:
         try:
             return env.get_template(name).render(doc=doc, council=doc.council, current=doc.council.current)
         except jinja2.TemplateSyntaxError as exc:
-            raise ProtocolError(f"template error: {exc.message}", Source(f"templates/{name}", exc.lineno or 0)) from None
+            raise ProtocolError(
+                f"template error: {exc.message}", Source(f"templates/{name}", exc.lineno or 0)
+            ) from None
         except jinja2.TemplateError as exc:
-            raise ProtocolError(f"template error while rendering {doc.council.id}: {exc}", Source(f"templates/{name}"),
-                                "templates may use only the Document's fields; see templates/README.md") from None
+            raise ProtocolError(
+                f"template error while rendering {doc.council.id}: {exc}",
+                Source(f"templates/{name}"),
+                "templates may use only the Document's fields; see templates/README.md",
+            ) from None
 
     def markdown_text(self, doc: Document) -> str:
         return self._render(self.md_env, MARKDOWN_TEMPLATE, doc)

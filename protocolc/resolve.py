@@ -42,8 +42,9 @@ def markdown_escape(value: object) -> str:
 
 def text_environment() -> ImmutableSandboxedEnvironment:
     """The sandbox clerk-written text is rendered in: no Python internals, undefined names are errors."""
-    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False,
-                                         finalize=markdown_escape)
+    return ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=markdown_escape
+    )
 
 
 # --- the working outline, mutated only inside this module -----------------------------------
@@ -98,8 +99,11 @@ class _Changer:
         self.plan = plan
         self.problems: list[Problem] = []
         self.library_clauses = library.clauses()
-        self.library_ids = {s.id for s in library.sections} | set(self.library_clauses) | {
-            f"{c.id}.{i.key}" for c in self.library_clauses.values() for i in c.items}
+        self.library_ids = (
+            {s.id for s in library.sections}
+            | set(self.library_clauses)
+            | {f"{c.id}.{i.key}" for c in self.library_clauses.values() for i in c.items}
+        )
 
     def known_ids(self) -> set[str]:
         ids = set(self.library_ids)
@@ -126,8 +130,11 @@ class _Changer:
         found = self.find(target)
         if found is None:
             if target in self.library_ids:
-                self.fail(change, f"'{target}' is not in this council's document",
-                          "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change")
+                self.fail(
+                    change,
+                    f"'{target}' is not in this council's document",
+                    "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change",
+                )
             else:
                 close = did_you_mean(target, self.known_ids())
                 self.fail(change, f"no section, clause or item '{target}'", close or "see the ids in clauses/")
@@ -187,8 +194,11 @@ class _Changer:
             if change.heading and clause.heading is None:
                 self.fail(change, f"clause '{clause.id}' has no heading to replace", "replace its 'text:' instead")
             if change.text and clause.text is None and clause.items:
-                self.fail(change, f"clause '{clause.id}' is a list without lead-in text",
-                          "replace its items one by one, e.g. '- replace: <list id>.<item key>'")
+                self.fail(
+                    change,
+                    f"clause '{clause.id}' is a list without lead-in text",
+                    "replace its items one by one, e.g. '- replace: <list id>.<item key>'",
+                )
             clause.heading = change.heading or clause.heading
             clause.text = change.text or clause.text
         else:
@@ -242,7 +252,9 @@ class _Changer:
         offset = 1 if change.position == "after" else 0
         if change.clause is None:  # an item
             if item is None:
-                self.fail(change, f"'{change.anchor}' is not a list item", "insert items next to items of the same list")
+                self.fail(
+                    change, f"'{change.anchor}' is not a list item", "insert items next to items of the same list"
+                )
                 return
             assert change.text is not None
             clause.items.insert(clause.items.index(item) + offset, _Item(change.target, change.text))
@@ -293,19 +305,33 @@ class _Renderer:
         except jinja2.UndefinedError as exc:
             name = re.search(r"'([^']+)' is undefined", str(exc))
             hint = did_you_mean(name[1], self.variables) if name else None
-            self.problems.append(Problem(f"unknown variable in text: {exc.message}", text.source,
-                                         hint or "variables are the terms in clauses/library.yaml and the council's facts"))
+            self.problems.append(
+                Problem(
+                    f"unknown variable in text: {exc.message}",
+                    text.source,
+                    hint or "variables are the terms in clauses/library.yaml and the council's facts",
+                )
+            )
             rendered = text.value
         except jinja2.TemplateSyntaxError as exc:
-            self.problems.append(Problem(f"template error in text: {exc.message}", text.source,
-                                         "variables are written {{ name }}; to print '{{' literally write {{ '{{' }}"))
+            self.problems.append(
+                Problem(
+                    f"template error in text: {exc.message}",
+                    text.source,
+                    "variables are written {{ name }}; to print '{{' literally write {{ '{{' }}",
+                )
+            )
             rendered = text.value
         except jinja2.TemplateError as exc:  # e.g. SecurityError from the sandbox
-            self.problems.append(Problem(f"text is not allowed: {exc}", text.source,
-                                         "texts may only use variables such as {{ councillors }}"))
+            self.problems.append(
+                Problem(
+                    f"text is not allowed: {exc}", text.source, "texts may only use variables such as {{ councillors }}"
+                )
+            )
             rendered = text.value
-        return Passage(" ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(), text.source,
-                       text.origin)
+        return Passage(
+            " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(), text.source, text.origin
+        )
 
 
 COLUMNS = (
@@ -321,8 +347,11 @@ COLUMNS = (
 def _version_table(library: Library, council: Council, render: _Renderer) -> VersionTable:
     """Only the columns some version fills in; labels come from the library unless the council renames them."""
     labels = library.labels | council.labels
-    used = [(key, get) for key, get in COLUMNS if any(get(v) for v in council.versions if key != "adopted")
-            or key == "adopted"]
+    used = [
+        (key, get)
+        for key, get in COLUMNS
+        if any(get(v) for v in council.versions if key != "adopted") or key == "adopted"
+    ]
 
     def cell(version: Version, get) -> Passage:
         return Passage(get(version) or "", version.source, COUNCIL)
@@ -372,19 +401,33 @@ def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironme
         for c in s.clauses:
             ref = c.ref
             if ref.join and (not clauses or clauses[-1].items or c.items or c.heading):
-                changer.problems.append(Problem(f"clause '{c.id}' cannot join the clause before it",
-                                                ref.source, "'join: true' continues the paragraph of a clause "
-                                                "with text only, and the joined clause must be text only too"))
+                changer.problems.append(
+                    Problem(
+                        f"clause '{c.id}' cannot join the clause before it",
+                        ref.source,
+                        "'join: true' continues the paragraph of a clause "
+                        "with text only, and the joined clause must be text only too",
+                    )
+                )
             is_numbered = numbered_section and ref.numbered and not ref.join and numbering.clauses != "none"
             clause_no += is_numbered
-            items = tuple(DocItem(i.id, _item_label(numbering.items, n), _punctuate(render(i.text), numbering))
-                          for n, i in enumerate(c.items))
+            items = tuple(
+                DocItem(i.id, _item_label(numbering.items, n), _punctuate(render(i.text), numbering))
+                for n, i in enumerate(c.items)
+            )
             main = c.text or c.heading or (c.items[0].text if c.items else None)
-            clauses.append(DocClause(
-                id=c.id, number=f"{section_no}.{clause_no}" if is_numbered else None,
-                origin=main.origin if main else ref.clause.origin, source=main.source if main else ref.clause.source,
-                heading=render(c.heading) if c.heading else None, text=render(c.text) if c.text else None,
-                items=items, join=ref.join))
+            clauses.append(
+                DocClause(
+                    id=c.id,
+                    number=f"{section_no}.{clause_no}" if is_numbered else None,
+                    origin=main.origin if main else ref.clause.origin,
+                    source=main.source if main else ref.clause.source,
+                    heading=render(c.heading) if c.heading else None,
+                    text=render(c.text) if c.text else None,
+                    items=items,
+                    join=ref.join,
+                )
+            )
         heading = render(s.heading) if s.heading else None
         sections.append(DocSection(s.ref.section.id, number, heading, tuple(clauses)))
     title = render(council.title or library.title)
@@ -399,4 +442,3 @@ def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironme
 def model_council(library: Library, council: Council) -> Council:
     """The library's default text with no overrides, under a council's facts (the 'model' of `diff`)."""
     return replace(council, outline=None, changes=(), terms={}, closing=None, title=None)
-

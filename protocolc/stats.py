@@ -131,8 +131,11 @@ def candidates(documents: list[Document], library: Library, min_words: int = 8) 
     groups: dict[int, list[Copy]] = defaultdict(list)
     for i, unit in enumerate(units):
         groups[root(i)].append(unit)
-    found = [Candidate(tuple(sorted(g, key=lambda c: (c.council_id, c.source)))) for g in groups.values()
-             if len({c.council_id for c in g}) >= 2]
+    found = [
+        Candidate(tuple(sorted(g, key=lambda c: (c.council_id, c.source))))
+        for g in groups.values()
+        if len({c.council_id for c in g}) >= 2
+    ]
     return tuple(sorted(found, key=lambda c: (-c.words, c.copies[0].source)))
 
 
@@ -155,14 +158,19 @@ def format_report(report: Report) -> str:
     lines.append(f"  {'council':12} {'words':>6} {'shared':>7} {'share':>7}")
     for share in (*report.shares, report.total):
         lines.append(f"  {share.council_id:12} {share.words:6d} {share.shared:7d} {share.percent:6.1f}%")
-    lines += ["", f"Library candidates: {len(report.candidates)} (sentences and list items in two or more council "
-                  "files with at most one word in ten different, once terms are variables)"]
+    lines += [
+        "",
+        f"Library candidates: {len(report.candidates)} (sentences and list items in two or more council "
+        "files with at most one word in ten different, once terms are variables)",
+    ]
     for n, cand in enumerate(report.candidates, 1):
         lines.append(f"  {n}. {cand.words} words")
         for copy in cand.copies:
             lines.append(f"     {copy.source.short:28} {copy.text[:100]}{'…' if len(copy.text) > 100 else ''}")
         first = cand.copies[0]
         for other in cand.copies[1:]:
-            lines.append(f"     differs ({first.council_id} / {other.council_id}): "
-                         f"{differing_words(first.words, other.words) or 'nothing but case and punctuation'}")
+            lines.append(
+                f"     differs ({first.council_id} / {other.council_id}): "
+                f"{differing_words(first.words, other.words) or 'nothing but case and punctuation'}"
+            )
     return "\n".join(lines)

@@ -19,11 +19,25 @@ def manifest(doc: Document, outputs: dict[str, bytes]) -> dict:
     for section in doc.sections:
         for clause in section.clauses:
             words = sum(p.words for p in (clause.heading, clause.text) if p)
-            clauses.append({"id": clause.id, "number": clause.number, "origin": clause.origin,
-                            "source": clause.source.short, "words": words})
+            clauses.append(
+                {
+                    "id": clause.id,
+                    "number": clause.number,
+                    "origin": clause.origin,
+                    "source": clause.source.short,
+                    "words": words,
+                }
+            )
             for item in clause.items:
-                clauses.append({"id": item.id, "number": item.label, "origin": item.passage.origin,
-                                "source": item.passage.source.short, "words": item.passage.words})
+                clauses.append(
+                    {
+                        "id": item.id,
+                        "number": item.label,
+                        "origin": item.passage.origin,
+                        "source": item.passage.source.short,
+                        "words": item.passage.words,
+                    }
+                )
     return {
         "council": doc.council.id,
         "title": doc.title.markdown,
