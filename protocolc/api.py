@@ -6,19 +6,25 @@ mistake never stops the others and never damages their outputs.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import diff
+from .diff import Comparison
 from .errors import ProtocolError, Source
 from .load import load_council, load_library
 from .model import Council, Document, Library
 from .project import Project
 from .render import Renderer
-from .resolve import resolve, text_environment
+from .resolve import model_council, resolve, text_environment
+from .revisions import export, resolve_revision
 from .write import FILENAMES, manifest_bytes, write_outputs
 
 FORMATS = tuple(FILENAMES)
+MODEL = "model"  # the pseudo-council: the library's default text with no overrides
 
 
 @dataclass
@@ -94,3 +100,22 @@ def build(
                 )
             )
     return results
+
+
+def document_at(project: Project, spec: str, stack: ExitStack) -> Document:
+    """The Document named by `COUNCIL`, `model`, or either with `@REVISION` (sources read from git)."""
+    council_id, _, rev = spec.partition("@")
+    if rev:
+        commit = resolve_revision(project, council_id, rev)
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="protocolc-rev-")))
+        project = export(project, commit, folder)
+    workspace = Workspace.open(project)
+    if council_id == MODEL:
+        return resolve(workspace.library, model_council(workspace.library), workspace._env)
+    return workspace.document(council_id)
+
+
+def compare(project: Project, first: str, second: str) -> Comparison:
+    """Compare two councils, a council with the model, or a council with itself at a git revision."""
+    with ExitStack() as stack:
+        return diff.compare(document_at(project, first, stack), document_at(project, second, stack), first, second)

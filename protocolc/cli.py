@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from . import api, stats
+from . import api, diff_format, stats
 from .errors import ProtocolError
 from .project import Project, find_project
+from .write import write_atomic
 
 FORMAT_CHOICES = ", ".join(api.FORMATS)
 
@@ -163,3 +164,59 @@ def stats_command(ctx: click.Context, min_words: int) -> None:
     except ProtocolError as exc:
         fail(exc)
     click.echo(stats.format_report(report))
+
+
+@main.command(name="diff")
+@click.argument("first")
+@click.argument("second")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "html", "json"]),
+    default="text",
+    show_default=True,
+    help="text for the terminal, md or html for meeting papers, json for tools.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of the terminal.",
+)
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
+@click.pass_context
+def diff_command(
+    ctx: click.Context, first: str, second: str, fmt: str, output: Path | None, color: bool | None
+) -> None:
+    """Compare two documents clause by clause (exit 0 when identical, 1 when they differ, 2 on error).
+
+    Each argument is a council, 'model' (the library's own text), or either
+    followed by @REVISION: a git tag or commit, HEAD~N, a date, or a version
+    label from the council's versions.
+
+    \b
+    Examples:
+      protocolc diff duston langport
+      protocolc diff hexham model
+      protocolc diff hexham@v1.0 hexham --format html -o changes.html
+    """
+    try:
+        project = find_project(explicit=ctx.obj)
+        comparison = api.compare(project, first, second)
+    except ProtocolError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(2)
+    use_color = color if color is not None else (output is None and sys.stdout.isatty())
+    text = diff_format.render(comparison, fmt, color=use_color and fmt == "text")
+    if output is None:
+        click.echo(text, nl=False, color=use_color)
+    else:
+        try:
+            write_atomic(output, text.encode("utf-8"))
+        except OSError as exc:
+            click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+            sys.exit(2)
+        click.echo(diff_format.summary_line(comparison))
+    sys.exit(0 if comparison.identical else 1)

@@ -24,6 +24,7 @@ from .model import (
     DocSection,
     Document,
     Library,
+    Numbering,
     Passage,
     SectionRef,
     Text,
@@ -439,6 +440,15 @@ def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironme
     return Document(council, title, table, tuple(sections), closing, numbering)
 
 
-def model_council(library: Library, council: Council) -> Council:
-    """The library's default text with no overrides, under a council's facts (the 'model' of `diff`)."""
-    return replace(council, outline=None, changes=(), terms={}, closing=None, title=None)
+def model_council(library: Library) -> Council:
+    """The pseudo-council 'model': the library's default text and terms, with no overrides."""
+    source = library.title.source
+    return Council(
+        id="model",
+        source=source,
+        name="Model protocol (clause library)",
+        kind="parish",
+        terms={},
+        versions=(Version("library", None, source),),
+        numbering=Numbering(),
+    )

@@ -75,14 +75,30 @@ def shares(documents: list[Document]) -> tuple[Share, ...]:
 
 
 def _normaliser(library: Library, council: Council):
-    """Replace a council's own terms with their variable names, so 'Town Clerk' and 'Chief Officer' compare equal."""
-    values = {k: v for k, v in context(library, council).items() if k[0].islower() and len(v) > 2}
-    ordered = sorted(values.items(), key=lambda kv: -len(kv[1]))
-    patterns = [(re.compile(r"\b" + re.escape(v) + r"\b", re.IGNORECASE), k) for k, v in ordered]
+    """Replace a council's own terms with a token per kind of term, so 'Town Clerk' and 'Chief Officer' compare equal.
+
+    Terms whose library defaults are the same word ('council' and 'authority', 'officers' and 'staff') share a
+    token; where one of the council's values serves two terms, the term listed first in the library wins.
+    """
+    defaults = {k: t.value.lower() for k, t in library.terms.items()}
+    token = {k: next(j for j in defaults if defaults[j] == v) for k, v in defaults.items()}
+    token |= {"clerk_title": token.get("clerk", "clerk"), "council_name": "councilname"}
+    values = context(library, council)
+    patterns: dict[str, tuple[re.Pattern[str], str]] = {}
+    for key in [*library.terms, "clerk_title", "council_name", "council_kind"]:
+        value = values.get(key, "")
+        if len(value) < 3 or value.lower() in patterns:
+            continue
+        if key == "council_kind":  # 'Community' only where it names the council: 'the Community Council'
+            pattern = re.compile(r"\b" + re.escape(value) + r"(?= council\b)", re.IGNORECASE)
+            patterns[value.lower()] = (pattern, "")
+        else:
+            patterns[value.lower()] = (re.compile(r"\b" + re.escape(value) + r"\b", re.IGNORECASE), token[key])
+    ordered = sorted(patterns.items(), key=lambda kv: -len(kv[0]))
 
     def normalise(text: str) -> tuple[str, ...]:
-        for pattern, key in patterns:
-            text = pattern.sub(f" {key.replace('_', '')} ", text)
+        for _, (pattern, replacement) in ordered:
+            text = pattern.sub(f" {replacement.replace('_', '')} ", text)
         return tuple(WORD.findall(text.lower()))
 
     return normalise
