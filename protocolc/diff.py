@@ -79,9 +79,7 @@ def units(doc: Document) -> list[Unit]:
     out: list[Unit] = []
     for section in doc.sections:
         if section.heading:
-            out.append(
-                Unit(f"{section.id}#heading", "heading", section.id, section.number, section.heading.markdown, len(out))
-            )
+            out.append(Unit(section.id, "heading", section.id, section.number, section.heading.markdown, len(out)))
         for clause in section.clauses:
             text = " ".join(p.markdown for p in (clause.heading, clause.text) if p)
             if text:

@@ -34,7 +34,8 @@ def summary_line(cmp: Comparison) -> str:
 
 def _where(unit: Unit) -> str:
     number = f"{unit.number} " if unit.number else ""
-    return f"{number}{unit.id}"
+    what = f"heading of section {unit.id}" if unit.kind == "heading" else unit.id
+    return f"{number}{what}"
 
 
 def _moved_note(entry: Entry) -> str:
@@ -137,6 +138,7 @@ td.n { text-align: right; }
 .entry p { margin: 0; }
 .reworded { border-color: #b35c00; } .only-first { border-color: #a4000f; } .only-second { border-color: #00703c; }
 .moved { border-color: #1d4f7a; } .identical { color: #505a5f; }
+.only-first h3::before { content: "− "; } .only-second h3::before { content: "+ "; }
 del { color: #a4000f; text-decoration: line-through; text-decoration-thickness: 2px; }
 ins { color: #00703c; text-decoration: underline; text-decoration-thickness: 2px; font-weight: bold; }
 del::before { content: "[-"; font-weight: normal; } del::after { content: "-]"; }
@@ -161,8 +163,9 @@ def to_html(cmp: Comparison) -> str:
         "<body>",
         "<main>",
         f"<h1>{first} compared with {second}</h1>",
-        f"<p>{e(cmp.first.title.markdown)} of {e(cmp.first.council.name)} (version {e(cmp.first.council.current.version)})"
-        f" compared with {e(cmp.second.title.markdown)} of {e(cmp.second.council.name)}"
+        f"<p>{e(cmp.first.title.markdown)} of {e(cmp.first.council.name)}"
+        f" (version {e(cmp.first.council.current.version)}) compared with"
+        f" {e(cmp.second.title.markdown)} of {e(cmp.second.council.name)}"
         f" (version {e(cmp.second.council.current.version)}).</p>",
         "<h2>Summary</h2>",
         '<table><thead><tr><th scope="col">Clauses</th><th scope="col">Count</th></tr></thead>',
@@ -174,8 +177,9 @@ def to_html(cmp: Comparison) -> str:
     out += [
         f'<tr><th scope="row">similarity</th><td class="n">{cmp.similarity:.1%}</td></tr>',
         "</tbody></table>",
-        '<p class="key">Deleted words are <del>struck through</del> and inserted words <ins>underlined</ins>; '
-        "unchanged clauses are left out when printed.</p>",
+        f'<p class="key">In reworded clauses, words of {first} that {second} does not have are '
+        f"<del>struck through</del> and words {second} adds are <ins>underlined</ins>. A clause found in only one "
+        "of the two is marked − or + and bordered red or green. Unchanged clauses are left out when printed.</p>",
         "<h2>Clauses</h2>",
     ]
     for entry in cmp.entries:
@@ -194,10 +198,8 @@ def to_html(cmp: Comparison) -> str:
                     else f"<ins>{text}</ins>"
                 )
             out.append(f"<p>{' '.join(parts)}</p>")
-        elif entry.status == ONLY_FIRST:
-            out.append(f"<p><del>{e(unit.text)}</del></p>")
-        elif entry.status == ONLY_SECOND:
-            out.append(f"<p><ins>{e(unit.text)}</ins></p>")
+        elif entry.status in (ONLY_FIRST, ONLY_SECOND):
+            out.append(f'<p class="alone">{e(unit.text)}</p>')
         elif entry.status == MOVED:
             out.append(f"<p>{e(unit.text)} <em>({e(_moved_note(entry))})</em></p>")
         else:
