@@ -175,6 +175,9 @@ def redline(a: str, b: str) -> tuple[Change, ...]:
 
 
 def _renumbered(a: Unit, b: Unit) -> bool:
+    """A clause or section whose printed number changed (cross-references to it break); item letters do not count."""
+    if a.kind == "item":
+        return False
     na, nb = _number(a.number), _number(b.number)
     return bool(na and nb and na != nb)
 
