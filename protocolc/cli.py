@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
-from . import api, diff_format, stats
+from . import api, check, diff_format, schema, stats, status
 from .errors import ProtocolError
+from .load import load_library
 from .project import Project, find_project
 from .write import write_atomic
 
@@ -220,3 +222,99 @@ def diff_command(
             sys.exit(2)
         click.echo(diff_format.summary_line(comparison))
     sys.exit(0 if comparison.identical else 1)
+
+
+@main.command(name="check")
+@click.argument("councils", nargs=-1)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_context
+def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -> None:
+    """Check the library and councils (all by default) without rendering; list every problem.
+
+    \b
+    Examples:
+      protocolc check
+      protocolc check hexham --strict
+    """
+    report = check.check(open_project(ctx), councils or None)
+    for problem in report.problems:
+        click.echo(str(problem), err=problem.severity == "error" or strict)
+    click.echo(report.summary(), err=report.failed(strict))
+    sys.exit(1 if report.failed(strict) else 0)
+
+
+@main.command(name="status")
+@click.option("--fail-overdue", is_flag=True, help="Exit 1 when any council's review is overdue (for CI).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Judge review dates as of this day instead of today.",
+)
+@click.pass_context
+def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
+    """Show every council's current version and review state, most urgent first.
+
+    \b
+    Examples:
+      protocolc status
+      protocolc status --fail-overdue
+    """
+    project = open_project(ctx)
+    try:
+        workspace = api.Workspace.open(project)
+        councils = [workspace.council(cid) for cid in project.council_ids()]
+    except ProtocolError as exc:
+        fail(exc)
+    day = today.date() if today else dt.date.today()
+    found = status.statuses(councils, day)
+    rows = [("council", "version", "adopted", "review by", "state")]
+    for s in found:
+        v = s.council.current
+        rows.append(
+            (
+                s.council.id,
+                v.version,
+                v.adopted.british() if v.adopted else "not recorded",
+                v.review_by.british() if v.review_by else "-",
+                s.label,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    overdue = [s.council.id for s in found if s.state == status.OVERDUE]
+    if overdue and fail_overdue:
+        click.echo(f"review overdue: {', '.join(overdue)}", err=True)
+        sys.exit(1)
+
+
+@main.command(name="schema")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the schemas to (default: schemas/ in the project).",
+)
+@click.pass_context
+def schema_command(ctx: click.Context, output: Path | None) -> None:
+    """Write JSON Schemas for council, section and library files, for editors that complete YAML.
+
+    Start a YAML file with `# yaml-language-server: $schema=../schemas/council.schema.json`
+    and VS Code's YAML extension (and others) will complete keys and ids and flag mistakes.
+
+    \b
+    Example:
+      protocolc schema
+    """
+    project = open_project(ctx)
+    try:
+        library = load_library(project.root)
+    except ProtocolError as exc:
+        fail(exc)
+    folder = output or project.root / "schemas"
+    for name, text in schema.schemas(library).items():
+        write_atomic(folder / name, text.encode("utf-8"))
+        click.echo(f"wrote {shown(folder / name)}")

@@ -52,6 +52,7 @@ class Str(str):
     """A YAML scalar: always a string, with its source."""
 
     source: Source
+    plain: bool  # written without quotes: other YAML readers may turn it into a number, date or boolean
 
 
 class Map(dict):
@@ -113,7 +114,7 @@ def parse_yaml(text: str, path: str) -> Any:
             src = _block_start(path, lines, n.start_mark)
         if isinstance(n, yaml.ScalarNode):
             value = Str(n.value)
-            value.source = src
+            value.source, value.plain = src, n.style is None
             return value
         if isinstance(n, yaml.SequenceNode):
             seq = Seq(convert(child) for child in n.value)
@@ -191,7 +192,13 @@ class Reader:
         return value
 
     def string(
-        self, value: Any, what: str, *, pattern: re.Pattern[str] | None = None, pattern_hint: str | None = None
+        self,
+        value: Any,
+        what: str,
+        *,
+        pattern: re.Pattern[str] | None = None,
+        pattern_hint: str | None = None,
+        text: bool = True,
     ) -> str | None:
         if value is None:
             return None
@@ -204,7 +211,24 @@ class Reader:
         if pattern and not pattern.match(value):
             self.fail(f"{what} '{value}' is not valid", value.source, pattern_hint)
             return None
+        if text:
+            self._check_quoting(value, what)
         return str(value)
+
+    def _check_quoting(self, value: Str, what: str) -> None:
+        """Warn where other YAML readers (editors, linters) would not see the text the clerk typed."""
+        if not getattr(value, "plain", False) or "\n" in value:
+            return
+        try:
+            seen = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return
+        if not isinstance(seen, str):
+            self.warn(
+                f"{what} {value} is not in quotes: other YAML tools read it as {type(seen).__name__} {seen!r}",
+                value.source,
+                f'write it in quotes: "{value}"',
+            )
 
     def text(self, value: Any, what: str, origin: str) -> Text | None:
         s = self.string(value, what)
@@ -226,7 +250,7 @@ class Reader:
         return s
 
     def date(self, value: Any, what: str) -> PartialDate | None:
-        s = self.string(value, what)
+        s = self.string(value, what, text=False)
         if s is None:
             return None
         try:
@@ -247,9 +271,17 @@ class Reader:
             return Seq()
         return value
 
+    def warn(self, message: str, source: Source | None, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, source, hint, severity="warning"))
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
     def raise_if_any(self) -> None:
-        if self.problems:
-            raise ProtocolError(self.problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors:
+            raise ProtocolError(errors)
 
 
 def _src(value: Any) -> Source | None:
@@ -345,8 +377,11 @@ def _read_item(r: Reader, key: str, raw: Any, origin: str) -> Item | None:
 # --- the library ----------------------------------------------------------------------------
 
 
-def load_library(root: Path) -> Library:
-    """Read clauses/library.yaml (title, terms, section order) and one file per section."""
+def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
+    """Read clauses/library.yaml (title, terms, section order) and one file per section.
+
+    Errors are raised together as one ProtocolError; warnings go to `warnings` when given.
+    """
     folder = root / "clauses"
     index_path = folder / "library.yaml"
     if not index_path.is_file():
@@ -403,9 +438,9 @@ def load_library(root: Path) -> Library:
                 severity="warning",
             )
         )
-    errors = [p for p in r.problems if p.severity == "error"]
-    if errors:
-        raise ProtocolError(errors)
+    r.raise_if_any()
+    if warnings is not None:
+        warnings.extend(r.warnings)
     assert title is not None
     return Library(title, terms, tuple(sections), labels)
 
@@ -486,7 +521,7 @@ COUNCIL_KEYS = (
 VERSION_KEYS = ("version", "adopted", "minute", "review_by", "approved_by", "note")
 
 
-def load_council(path: Path, root: Path, library: Library) -> Council:
+def load_council(path: Path, root: Path, library: Library, warnings: list[Problem] | None = None) -> Council:
     """Read one councils/<id>.yaml and check it against the library, reporting every problem at once."""
     r = Reader()
     cid = path.stem
@@ -524,6 +559,8 @@ def load_council(path: Path, root: Path, library: Library) -> Council:
         labels=_read_labels(r, m.get("labels"), COUNCIL),
     )
     r.raise_if_any()
+    if warnings is not None:
+        warnings.extend(r.warnings)
     return council
 
 

@@ -1,0 +1,262 @@
+"""JSON Schemas for the YAML sources, so editors complete keys and flag mistakes while the clerk types.
+
+The schemas are built from the same key tables the loader checks against, and
+list the project's own clause, item and term names, so an editor can offer
+`councillors.areas.policy` when the clerk starts typing an id.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .load import CHANGE_ACTIONS, COUNCIL_KEYS, KINDS, NUMBERING, VERSION_KEYS
+from .model import LABELS, Library
+
+SCHEMA = "https://json-schema.org/draft/2020-12/schema"
+DATE = r"^\d{4}-\d{2}(-\d{2})?$"
+ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
+FILES = {"council": "council.schema.json", "section": "section.schema.json", "library": "library.schema.json"}
+
+
+def _text(description: str) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "description": description}
+
+
+def _ids(names: list[str], description: str) -> dict[str, Any]:
+    """An id: the editor suggests the known ones but accepts new ones of the right shape."""
+    return {"type": "string", "pattern": ID, "description": description, "examples": names}
+
+
+def _clause(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    item = {
+        "anyOf": [
+            _text("the item's text"),
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text"],
+                "properties": {
+                    "text": _text("the item's text"),
+                    "variants": {"type": "object", "additionalProperties": _text("alternative wording")},
+                },
+            },
+        ]
+    }
+    props: dict[str, Any] = {
+        "id": _ids([], "a stable id: lower-case words joined by '-' and '.', e.g. councillors.areas"),
+        "heading": _text("a sub-heading printed above the clause"),
+        "text": _text("Markdown; {{ councillors }} and the other terms are variables"),
+        "items": {
+            "type": "object",
+            "minProperties": 1,
+            "description": "a list: item key -> text",
+            "propertyNames": {"pattern": r"^[a-z0-9][a-z0-9-]*$"},
+            "additionalProperties": item,
+        },
+        "variants": {
+            "type": "object",
+            "description": "named alternative wordings a council can pick",
+            "additionalProperties": {
+                "anyOf": [
+                    _text("alternative text"),
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"heading": _text("alternative heading"), "text": _text("alternative text")},
+                    },
+                ]
+            },
+        },
+    }
+    props |= extra or {}
+    return {"type": "object", "additionalProperties": False, "required": ["id"], "properties": props}
+
+
+LAYOUT = {
+    "numbered": {"type": "boolean", "description": "false: print without a number"},
+    "join": {"type": "boolean", "description": "true: continue the paragraph of the clause before"},
+}
+
+
+def council_schema(library: Library) -> dict[str, Any]:
+    sections = [s.id for s in library.sections]
+    clauses = sorted(library.clauses())
+    items = sorted(f"{c.id}.{i.key}" for c in library.clauses().values() for i in c.items)
+    targets = _ids(sections + clauses + items, "a section, clause or list item id")
+    clause_entry = {
+        "anyOf": [
+            _ids(clauses, "a library clause"),
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["clause"],
+                "properties": {"clause": _ids(clauses, "a library clause"), **LAYOUT},
+            },
+            _clause(LAYOUT),
+        ]
+    }
+    section_entry = {
+        "anyOf": [
+            _ids(sections, "a library section with its default clauses"),
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["section"],
+                "properties": {
+                    "section": _ids(sections, "a library section"),
+                    "heading": _text("the council's own heading"),
+                    "numbered": LAYOUT["numbered"],
+                    "clauses": {"type": "array", "items": clause_entry},
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id"],
+                "properties": {
+                    "id": _ids([], "the id of the council's own section"),
+                    "heading": _text("the section's heading"),
+                    "numbered": LAYOUT["numbered"],
+                    "clauses": {"type": "array", "items": clause_entry},
+                },
+            },
+        ]
+    }
+    change_shapes = {
+        "omit": {},
+        "replace": {
+            "text": _text("the new wording"),
+            "heading": _text("the new heading"),
+            "with": _ids(clauses + items, "reuse the wording of this library clause or item"),
+        },
+        "variant": {"use": _text("the variant's name")},
+        "insert": {
+            "before": targets,
+            "after": targets,
+            "text": _text("the new clause's or item's text"),
+            "heading": _text("a sub-heading"),
+            "items": _clause()["properties"]["items"],
+            **LAYOUT,
+        },
+    }
+    assert set(change_shapes) == set(CHANGE_ACTIONS)
+    changes = {
+        "type": "array",
+        "items": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [action],
+                    "properties": {
+                        action: targets if action != "insert" else _ids([], "the new clause's or item's id"),
+                        **fields,
+                    },
+                }
+                for action, fields in change_shapes.items()
+            ]
+        },
+    }
+    version = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version"],
+        "properties": {
+            "version": _text('the version label, in quotes: "1.10"'),
+            "adopted": {"type": "string", "pattern": DATE, "description": "YYYY-MM-DD, or YYYY-MM"},
+            "minute": _text("the minute reference, in quotes"),
+            "review_by": {"type": "string", "pattern": DATE, "description": "YYYY-MM-DD, or YYYY-MM"},
+            "approved_by": _text("who approved it (e.g. Council)"),
+            "note": _text("a short note"),
+        },
+    }
+    assert set(version["properties"]) == set(VERSION_KEYS)
+    properties: dict[str, Any] = {
+        "name": _text("the council's full name, e.g. Hexham Town Council"),
+        "kind": {"enum": list(KINDS), "description": "town, parish, community, ..."},
+        "title": _text("the document's title, if not the library's"),
+        "clerk": _text("the clerk's official title, e.g. Town Clerk"),
+        "contact": _text("a contact address printed where the text uses {{ contact }}"),
+        "terms": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: _text(f"library default: {t.value}") for k, t in library.terms.items()},
+        },
+        "labels": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                k: _text(f"library default: {library.labels[k].value}") for k in LABELS if k in library.labels
+            },
+        },
+        "numbering": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: {"enum": list(v)} for k, v in NUMBERING.items()},
+        },
+        "versions": {"type": "array", "minItems": 1, "items": version, "description": "oldest first"},
+        "sections": {"type": "array", "items": section_entry, "description": "the document's outline"},
+        "changes": changes,
+        "closing": _text("text printed after the last section"),
+    }
+    assert set(properties) == set(COUNCIL_KEYS)
+    return {
+        "$schema": SCHEMA,
+        "$id": FILES["council"],
+        "title": "protocolc council file",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "kind", "versions"],
+        "properties": properties,
+    }
+
+
+def section_schema() -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "$id": FILES["section"],
+        "title": "protocolc clause library section",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "heading"],
+        "properties": {
+            "id": _ids([], "the section id: the file's name without .yaml"),
+            "heading": _text("the section's heading"),
+            "variants": {"type": "object", "additionalProperties": _text("an alternative heading")},
+            "clauses": {"type": "array", "items": _clause()},
+        },
+    }
+
+
+def library_schema() -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "$id": FILES["library"],
+        "title": "protocolc clause library index",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "terms", "labels", "sections"],
+        "properties": {
+            "title": _text("the default document title"),
+            "terms": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[a-z][a-z_]*$"},
+                "additionalProperties": _text("the default wording of the term"),
+            },
+            "labels": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": list(LABELS),
+                "properties": {k: _text("a label of the version-control table") for k in LABELS},
+            },
+            "sections": {"type": "array", "items": _ids([], "a section file in clauses/")},
+            "optional": {"type": "array", "items": _ids([], "a section councils may add")},
+        },
+    }
+
+
+def schemas(library: Library) -> dict[str, str]:
+    """File name -> JSON text, stable byte for byte."""
+    built = {"council": council_schema(library), "section": section_schema(), "library": library_schema()}
+    return {FILES[k]: json.dumps(v, indent=2, ensure_ascii=False) + "\n" for k, v in built.items()}

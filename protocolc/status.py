@@ -1,0 +1,50 @@
+"""`protocolc status`: which councils' documents are due for review, most urgent first."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from .model import Council, PartialDate
+
+DUE_WITHIN_DAYS = 90
+OVERDUE, DUE, OK, UNKNOWN = "overdue", "due", "ok", "no review date"
+URGENCY = {OVERDUE: 0, DUE: 1, UNKNOWN: 2, OK: 3}
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    council: Council
+    state: str
+    review_on: dt.date | None  # the last day the review can happen in time
+
+    @property
+    def label(self) -> str:
+        return {DUE: f"due within {DUE_WITHIN_DAYS} days"}.get(self.state, self.state)
+
+
+def last_day(date: PartialDate) -> dt.date:
+    """A review 'by December 2023' is in time until 31 December 2023."""
+    day = date.day or calendar.monthrange(date.year, date.month)[1]
+    return dt.date(date.year, date.month, day)
+
+
+def review_status(council: Council, today: dt.date) -> ReviewStatus:
+    review_by = council.current.review_by
+    if review_by is None:
+        return ReviewStatus(council, UNKNOWN, None)
+    due = last_day(review_by)
+    if due < today:
+        state = OVERDUE
+    elif (due - today).days <= DUE_WITHIN_DAYS:
+        state = DUE
+    else:
+        state = OK
+    return ReviewStatus(council, state, due)
+
+
+def statuses(councils: list[Council], today: dt.date) -> list[ReviewStatus]:
+    """Most urgent first: overdue, then due soon, then no review date recorded, then the rest; earliest date first."""
+    found = [review_status(c, today) for c in councils]
+    return sorted(found, key=lambda s: (URGENCY[s.state], s.review_on or dt.date.max, s.council.id))
