@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from .errors import Problem, ProtocolError
 from .load import load_council, load_library
 from .project import Project
-from .resolve import resolve, text_environment
+from .model import Library, Text
+from .resolve import Renderer, context, model_council, resolve, text_environment
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,26 @@ def _order(problem: Problem) -> tuple:
     return (source.path, source.line, source.column) if source else ("", 0, 0)
 
 
+def library_texts(library: Library) -> list[Text]:
+    """Every text in the library, variants included: what some council may one day render."""
+    texts: list[Text] = [library.title, *library.labels.values()]
+    for section in library.sections:
+        texts += [t for t in (section.heading, *section.variants.values()) if t]
+        for clause in section.clauses:
+            texts += [t for t in (clause.heading, clause.text) if t]
+            texts += [t for v in clause.variants.values() for t in (v.heading, v.text) if t]
+            texts += [t for item in clause.items for t in (item.text, *item.variants.values())]
+    return texts
+
+
+def library_text_problems(library: Library, env) -> list[Problem]:
+    """Render every library text with the library's own terms, so a bad variable is found before a council uses it."""
+    render = Renderer(env, context(library, model_council(library)))
+    for text in library_texts(library):
+        render(text)
+    return render.problems
+
+
 def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckReport:
     """Check the library and the given councils (all of them by default)."""
     problems: list[Problem] = []
@@ -55,6 +76,7 @@ def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckRe
         problems.extend(exc.problems)
         return CheckReport(tuple(problems), tuple(ids))
     env = text_environment()
+    problems.extend(library_text_problems(library, env))
     for council_id in ids:
         try:
             council = load_council(project.council_path(council_id), project.root, library, problems)

@@ -100,7 +100,9 @@ def parse_yaml(text: str, path: str) -> Any:
     except yaml.YAMLError as exc:
         raise ProtocolError(f"invalid YAML: {exc}", Source(path)) from None
     if node is None:
-        return Map()
+        empty = Map()
+        empty.source, empty.key_sources = Source(path, 1, 1), {}
+        return empty
     problems: list[Problem] = []
     count = [0]
     lines = text.splitlines()
@@ -153,10 +155,12 @@ def read_yaml(path: Path, root: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
+        before = exc.object[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
         raise ProtocolError(
             f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-            Source(rel),
-            "save the file as UTF-8 in your editor",
+            Source(rel, line, column),
+            "save the file as UTF-8 in your editor (in Notepad: Save As, Encoding: UTF-8)",
         ) from None
     except OSError as exc:
         raise ProtocolError(f"cannot read file: {exc.strerror}", Source(rel)) from None
@@ -203,7 +207,15 @@ class Reader:
         if value is None:
             return None
         if not isinstance(value, Str):
-            self.fail(f"{what} must be text, not {_describe(value)}", _src(value))
+            hint = (
+                f"'{what}' takes the text itself: write it after '{what}:' (or on indented lines below "
+                f"'{what}: >-'), not under another key"
+            )
+            self.fail(
+                f"{what} must be text, not {_describe(value)}",
+                _src(value),
+                hint if isinstance(value, Map | Seq) else None,
+            )
             return None
         if not value.strip():
             self.fail(f"{what} is empty", value.source)
@@ -754,7 +766,8 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
         anchor = r.string(m.get(where[0]), where[0], pattern=ID)
         fields = Map({k: v for k, v in m.items() if k in ("text", "heading", "items") + LAYOUT_KEYS})
         fields["id"] = m.get(action)
-        fields.source, fields.key_sources = m.source, m.key_sources
+        fields.source = m.source
+        fields.key_sources = {k: m.key_sources[k] for k in fields if k != "id"} | {"id": m.key_sources[action]}
         if (
             "." in target
             and anchor

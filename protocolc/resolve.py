@@ -250,6 +250,16 @@ class _Changer:
         if change.target in self.known_ids():
             self.fail(change, f"'{change.target}' is already used", "an inserted clause or item needs a new id")
             return
+        owner = change.target.rpartition(".")[0]
+        owner_clause = self.find(owner)
+        if change.clause is not None and owner_clause and owner_clause[1] is not None and owner_clause[1].items:
+            first = owner_clause[1].items[0].id
+            self.fail(
+                change,
+                f"'{change.target}' names an item of the list '{owner}'",
+                f"insert it next to an item of that list, e.g. 'after: {first}'",
+            )
+            return
         offset = 1 if change.position == "after" else 0
         if change.clause is None:  # an item
             if item is None:
@@ -291,11 +301,10 @@ def context(library: Library, council: Council) -> dict[str, str]:
         "review_by": current.review_by.british() if current.review_by else "",
         "minute": current.minute or "",
     }
-    values = terms | facts
-    return values | {capitalise(k): capitalise(v) for k, v in values.items() if k[0].islower()}
+    return terms | {capitalise(k): capitalise(v) for k, v in terms.items()} | facts
 
 
-class _Renderer:
+class Renderer:
     def __init__(self, env: ImmutableSandboxedEnvironment, variables: dict[str, str]) -> None:
         self.env, self.variables = env, variables
         self.problems: list[Problem] = []
@@ -345,7 +354,7 @@ COLUMNS = (
 )
 
 
-def _version_table(library: Library, council: Council, render: _Renderer) -> VersionTable:
+def _version_table(library: Library, council: Council, render: Renderer) -> VersionTable:
     """Only the columns some version fills in; labels come from the library unless the council renames them."""
     labels = library.labels | council.labels
     used = [
@@ -389,7 +398,7 @@ def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironme
     changer = _Changer(library, plan)
     for change in council.changes:
         changer.apply(change)
-    render = _Renderer(env or text_environment(), context(library, council))
+    render = Renderer(env or text_environment(), context(library, council))
     numbering = council.numbering
     sections: list[DocSection] = []
     section_no = 0

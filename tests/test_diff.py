@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import TmpProject
 
 from protocolc import api, diff, diff_format
 from protocolc.cli import main
 from protocolc.errors import ProtocolError
-
-from conftest import TmpProject
 
 BASE = """\
 sections:
