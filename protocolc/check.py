@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from .errors import Problem, ProtocolError
 from .load import load_council, load_library
-from .project import Project
 from .model import Library, Text
+from .project import Project
 from .resolve import Renderer, context, model_council, resolve, text_environment
 
 
