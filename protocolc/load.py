@@ -787,5 +787,7 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
             )
             return None
         ref = ClauseRef(clause, src, **_read_layout(r, m)) if clause else None
-        return Change(action, target, src, position=where[0], anchor=anchor, clause=ref)
+        # Whether this is a clause or an item of a council's own list is known only once the anchor is found.
+        text = clause.text if clause and not clause.heading and not clause.items else None
+        return Change(action, target, src, text=text, position=where[0], anchor=anchor, clause=ref)
     return Change(action, target, src)

@@ -14,11 +14,35 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .errors import ProtocolError, Source
-from .model import Document
+from .model import DocClause, Document
 
 MARKDOWN_TEMPLATE = "protocol.md.j2"
 HTML_TEMPLATE = "protocol.html.j2"
 STYLESHEET = "protocol.css"
+
+
+def text_paragraphs(group: tuple[DocClause, ...]) -> list[list[tuple[str | None, str]]]:
+    """The printed paragraphs of a group of joined clauses: (anchor id or None, one paragraph of Markdown) pieces.
+
+    A clause's text may hold several paragraphs (a blank line between them); a joined clause continues
+    the last paragraph of the clause before it.
+    """
+    paragraphs: list[list[tuple[str | None, str]]] = []
+    for clause in group:
+        if clause.text is None:
+            continue
+        for n, part in enumerate(clause.text.markdown.split("\n\n")):
+            piece = (clause.id if n == 0 else None, part)
+            if n == 0 and clause.join and paragraphs:
+                paragraphs[-1].append(piece)
+            else:
+                paragraphs.append([piece])
+    return paragraphs
+
+
+def table_cell(text: str) -> str:
+    """A Markdown table cell: a '|' in a note must not start a new column."""
+    return text.replace("|", "\\|")
 
 
 def slug(clause_id: str) -> str:
@@ -51,6 +75,8 @@ class Renderer:
         self.html_env.filters["md"] = self.inline_html
         for env in (self.md_env, self.html_env):
             env.filters["slug"] = slug
+            env.filters["text_paragraphs"] = text_paragraphs
+            env.filters["cell"] = table_cell
 
     def inline_html(self, markdown: str) -> Markup:
         """Clause Markdown to HTML; raw HTML in the sources is escaped, never passed through."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import Problem, ProtocolError, did_you_mean
+from .errors import Problem, ProtocolError, Source, did_you_mean
 from .model import (
     COUNCIL,
     Change,
@@ -90,6 +90,26 @@ def _plan(library: Library, council: Council) -> list[_Section]:
         refs = ref.clauses if ref.clauses is not None else tuple(ClauseRef(c, c.source) for c in ref.section.clauses)
         plan.append(_Section(ref, ref.heading or ref.section.heading, [_plan_clause(r) for r in refs]))
     return plan
+
+
+def _duplicate_ids(plan: list[_Section]) -> list[Problem]:
+    """Each section, clause and item may appear once: ids are anchors, change targets and manifest keys."""
+    seen: dict[str, Source] = {}
+    problems = []
+    for section in plan:
+        entries = [(section.ref.section.id, section.ref.source)]
+        entries += [(c.id, c.ref.source) for c in section.clauses]
+        for id_, source in entries:
+            if id_ in seen:
+                problems.append(
+                    Problem(
+                        f"'{id_}' appears twice in this document (first at {seen[id_]})",
+                        source,
+                        "list each section and clause once; give a council's own clause a new id",
+                    )
+                )
+            seen.setdefault(id_, source)
+    return problems
 
 
 class _Changer:
@@ -250,6 +270,16 @@ class _Changer:
         if change.target in self.known_ids():
             self.fail(change, f"'{change.target}' is already used", "an inserted clause or item needs a new id")
             return
+        offset = 1 if change.position == "after" else 0
+        if item is not None and change.clause is not None:  # next to an item: an item of that list after all
+            if change.text is None:
+                self.fail(
+                    change,
+                    f"'{change.target}' goes into a list: an item has only 'text:'",
+                    "remove 'heading:', 'items:', 'numbered:' and 'join:' from this change",
+                )
+                return
+            change = replace(change, clause=None)
         owner = change.target.rpartition(".")[0]
         owner_clause = self.find(owner)
         if change.clause is not None and owner_clause and owner_clause[1] is not None and owner_clause[1].items:
@@ -260,7 +290,6 @@ class _Changer:
                 f"insert it next to an item of that list, e.g. 'after: {first}'",
             )
             return
-        offset = 1 if change.position == "after" else 0
         if change.clause is None:  # an item
             if item is None:
                 self.fail(
@@ -339,6 +368,15 @@ class Renderer:
                 )
             )
             rendered = text.value
+        except Exception as exc:  # noqa: BLE001 - clerk-written expressions such as {{ 1 / 0 }} must not crash a build
+            self.problems.append(
+                Problem(
+                    f"text could not be rendered: {type(exc).__name__}: {exc}",
+                    text.source,
+                    "texts may only use variables such as {{ councillors }}, not calculations",
+                )
+            )
+            rendered = text.value
         return Passage(
             " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(), text.source, text.origin
         )
@@ -396,6 +434,7 @@ def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironme
     """Apply the council's outline and changes to the library and render every text with its terms."""
     plan = _plan(library, council)
     changer = _Changer(library, plan)
+    changer.problems.extend(_duplicate_ids(plan))
     for change in council.changes:
         changer.apply(change)
     render = Renderer(env or text_environment(), context(library, council))

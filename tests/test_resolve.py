@@ -1,0 +1,774 @@
+"""resolve.py: every override operation, layout and numbering option, and the problems each can cause."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from conftest import TmpProject, find_problem, line_of, only_problem
+
+from protocolc.errors import ProtocolError, Source
+from protocolc.model import COUNCIL, LIBRARY, Document
+
+PATH = "councils/tiny.yaml"
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def clause_ids(doc: Document) -> list[str]:
+    return [c.id for s in doc.sections for c in s.clauses]
+
+
+def clause(doc: Document, clause_id: str):
+    return next(c for s in doc.sections for c in s.clauses if c.id == clause_id)
+
+
+def section(doc: Document, section_id: str):
+    return next(s for s in doc.sections if s.id == section_id)
+
+
+def items(doc: Document, clause_id: str) -> list[tuple[str, str | None, str]]:
+    return [(i.id, i.label, i.passage.markdown) for i in clause(doc, clause_id).items]
+
+
+def item_keys(doc: Document, clause_id: str) -> list[str]:
+    return [i.id.rsplit(".", 1)[1] for i in clause(doc, clause_id).items]
+
+
+def resolve_error(tmp_project: TmpProject, tail: str) -> ProtocolError:
+    tmp_project.tiny(tail)
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    return info.value
+
+
+def change_line(tmp_project: TmpProject, needle: str) -> int:
+    return line_of(tmp_project.path(PATH), needle)
+
+
+# --- the model document --------------------------------------------------------------------------------------
+
+
+def test_no_outline_gives_the_model_document(tmp_project: TmpProject):
+    tmp_project.tiny()
+    doc = tmp_project.document()
+    assert [s.id for s in doc.sections] == [
+        "introduction",
+        "roles",
+        "councillors",
+        "officers",
+        "expectations",
+        "problems",
+    ]
+    assert clause_ids(doc)[:4] == ["introduction.aim", "introduction.familiarity", "roles.summary", "roles.servants"]
+    assert all(c.origin == LIBRARY for s in doc.sections for c in s.clauses)
+    assert doc.title.markdown == "Member/Officer Relations Protocol"
+
+
+# --- omit ----------------------------------------------------------------------------------------------------
+
+
+def test_omit_clause(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - omit: councillors.equal\n")
+    doc = tmp_project.document()
+    assert "councillors.equal" not in clause_ids(doc)
+    assert [c.id for c in section(doc, "councillors").clauses] == [
+        "councillors.areas",
+        "councillors.day-to-day",
+        "councillors.clerk-responsibility",
+    ]
+    # the clauses after it are renumbered
+    assert [c.number for c in section(doc, "councillors").clauses] == ["3.1", "3.2", "3.3"]
+
+
+def test_omit_item_reletters_the_list(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - omit: councillors.areas.policy\n")
+    doc = tmp_project.document()
+    assert items(doc, "councillors.areas") == [
+        ("councillors.areas.performance", "a)", "To monitor and review Council performance in delivering services;"),
+        ("councillors.areas.represent", "b)", "To represent the Council externally; and"),
+        ("councillors.areas.advocates", "c)", "To act as advocates for their constituents."),
+    ]
+
+
+def test_omit_section_renumbers_the_rest(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - omit: roles\n")
+    doc = tmp_project.document()
+    assert [s.id for s in doc.sections] == ["introduction", "councillors", "officers", "expectations", "problems"]
+    assert [s.number for s in doc.sections] == ["1.", "2.", "3.", "4.", "5."]
+    assert clause(doc, "councillors.areas").number == "2.1"
+
+
+def test_omitting_every_item_keeps_a_list_that_has_a_heading(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - omit: expectations.principles.close-relationships\n")
+    doc = tmp_project.document()
+    assert clause(doc, "expectations.principles").items == ()
+    assert clause(doc, "expectations.principles").heading.markdown == "General Principles"
+
+
+# --- replace -------------------------------------------------------------------------------------------------
+
+
+def test_replace_clause_text(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - replace: officers.role\n    text: Our {{ officers }} advise the {{ council }}.\n")
+    doc = tmp_project.document()
+    c = clause(doc, "officers.role")
+    assert c.text.markdown == "Our Officers advise the Council."
+    assert c.origin == COUNCIL
+    assert c.source == Source(PATH, change_line(tmp_project, "text: Our"), 11)
+    assert c.number == "4.1"
+
+
+def test_replace_item_text(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - replace: councillors.areas.advocates\n    text: to speak for their electors.\n")
+    doc = tmp_project.document()
+    assert items(doc, "councillors.areas")[3] == ("councillors.areas.advocates", "d)", "to speak for their electors.")
+    item = clause(doc, "councillors.areas").items[3]
+    assert item.passage.origin == COUNCIL
+    assert item.passage.source == Source(PATH, change_line(tmp_project, "text: to speak"), 11)
+
+
+def test_replace_section_heading(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - replace: officers\n    heading: Our {{ staff }}\n")
+    doc = tmp_project.document()
+    assert section(doc, "officers").heading.markdown == "Our Officers"
+    assert section(doc, "officers").heading.origin == COUNCIL
+
+
+def test_replace_clause_heading(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - replace: expectations.principles\n    heading: Principles\n")
+    c = clause(tmp_project.document(), "expectations.principles")
+    assert c.heading.markdown == "Principles"
+    assert [i.passage.origin for i in c.items] == [LIBRARY]
+
+
+def test_replace_with_library_item(tmp_project: TmpProject):
+    tmp_project.tiny(
+        "changes:\n  - replace: expectations.councillors.respect\n    with: expectations.officers.respect\n"
+    )
+    doc = tmp_project.document()
+    item = next(i for i in clause(doc, "expectations.councillors").items if i.id.endswith(".respect"))
+    assert item.passage.markdown == "Respect, courtesy, integrity and appropriate confidentiality;"
+    assert item.passage.origin == LIBRARY
+    expectations = tmp_project.path("clauses/expectations.yaml")
+    officers = line_of(expectations, "id: expectations.officers")
+    assert item.passage.source == Source(
+        "clauses/expectations.yaml", line_of(expectations, "respect: Respect", officers), 16
+    )
+
+
+def test_replace_with_library_clause(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - replace: councillors.day-to-day\n    with: introduction.familiarity\n")
+    assert clause(tmp_project.document(), "councillors.day-to-day").text.markdown == (
+        "Close personal familiarity should be avoided."
+    )
+
+
+def test_replace_errors(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project,
+        """\
+        changes:
+          - replace: councillors.areas.policy
+            heading: Policy
+          - replace: officers
+            text: Staff
+          - replace: councillors.areas
+            heading: Areas
+          - replace: officers.role
+            with: officers.rol
+        """,
+    )
+    assert [(p.message, p.source.line) for p in error.problems] == [
+        ("'councillors.areas.policy' is a list item: replace it with 'text:'", 11),
+        ("'officers' is a section: replace its 'heading:'", 13),
+        ("clause 'councillors.areas' has no heading to replace", 15),
+        ("no library clause or item 'officers.rol' with text to reuse", 17),
+    ]
+    assert error.problems[2].hint == "replace its 'text:' instead"
+    assert error.problems[3].hint.startswith("did you mean 'officers.role'")
+
+
+def test_replace_text_of_list_without_lead_in(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - replace: expectations.principles\n    text: Words.\n")
+    problem = only_problem(error)
+    assert problem.message == "clause 'expectations.principles' is a list without lead-in text"
+
+
+# --- variants ------------------------------------------------------------------------------------------------
+
+
+def test_clause_variant(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - variant: roles.summary\n    use: employees\n")
+    c = clause(tmp_project.document(), "roles.summary")
+    assert c.text.markdown == "The respective roles of Councillors and employees can be summarised as follows:"
+    assert c.origin == LIBRARY
+    assert c.source == Source("clauses/roles.yaml", line_of(tmp_project.path("clauses/roles.yaml"), "employees:"), 18)
+
+
+def test_clause_heading_variant(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - variant: expectations.principles\n    use: some\n")
+    c = clause(tmp_project.document(), "expectations.principles")
+    assert c.heading.markdown == "Some general principles"
+    assert len(c.items) == 1  # the items are untouched
+
+
+def test_item_and_section_variants(tmp_project: TmpProject):
+    tmp_project.write(
+        "clauses/problems.yaml",
+        """\
+        id: problems
+        heading: When Things go Wrong
+        variants:
+          short: Problems
+        clauses:
+          - id: problems.disciplinary
+            text: It may be necessary to invoke the {{ council }}'s disciplinary procedure.
+          - id: problems.steps
+            text: "Steps:"
+            items:
+              talk:
+                text: Talk first;
+                variants:
+                  formal: Meet formally first;
+              write: Then write.
+        """,
+    )
+    tmp_project.tiny(
+        """\
+        changes:
+          - variant: problems
+            use: short
+          - variant: problems.steps.talk
+            use: formal
+        """
+    )
+    doc = tmp_project.document()
+    assert section(doc, "problems").heading.markdown == "Problems"
+    assert items(doc, "problems.steps") == [
+        ("problems.steps.talk", "a)", "Meet formally first;"),
+        ("problems.steps.write", "b)", "Then write."),
+    ]
+
+
+def test_unknown_variant_suggests(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - variant: roles.summary\n    use: employes\n")
+    problem = only_problem(error)
+    assert problem.message == "'roles.summary' has no variant 'employes'"
+    assert problem.source == Source(PATH, 11, 5)
+    assert problem.hint == "did you mean 'employees'?"
+
+
+def test_variant_of_clause_without_variants(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - variant: officers.role\n    use: short\n")
+    problem = only_problem(error)
+    assert problem.message == "'officers.role' has no variant 'short'"
+    assert problem.hint == "it has no variants: use 'replace:' with the council's own text"
+
+
+def test_unknown_variant_with_nothing_close_lists_the_variants(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - variant: roles.summary\n    use: xyz\n")
+    assert only_problem(error).hint == "its variants are: employees"
+
+
+# --- insert --------------------------------------------------------------------------------------------------
+
+
+def test_insert_item_before(tmp_project: TmpProject):
+    tmp_project.tiny(
+        "changes:\n  - insert: councillors.areas.lead\n    before: councillors.areas.policy\n    text: To lead;\n"
+    )
+    doc = tmp_project.document()
+    assert items(doc, "councillors.areas")[:2] == [
+        ("councillors.areas.lead", "a)", "To lead;"),
+        ("councillors.areas.policy", "b)", "To determine Council policy and provide community leadership;"),
+    ]
+    assert clause(doc, "councillors.areas").items[0].passage.origin == COUNCIL
+
+
+def test_insert_item_after(tmp_project: TmpProject):
+    tmp_project.tiny(
+        "changes:\n  - insert: councillors.areas.lead\n    after: councillors.areas.advocates\n    text: To lead.\n"
+    )
+    assert item_keys(tmp_project.document(), "councillors.areas") == [
+        "policy",
+        "performance",
+        "represent",
+        "advocates",
+        "lead",
+    ]
+
+
+def test_insert_item_after_an_inserted_item(tmp_project: TmpProject):
+    tmp_project.tiny(
+        """\
+        changes:
+          - insert: councillors.areas.one
+            after: councillors.areas.policy
+            text: One;
+          - insert: councillors.areas.two
+            after: councillors.areas.one
+            text: Two;
+        """
+    )
+    assert item_keys(tmp_project.document(), "councillors.areas")[:3] == ["policy", "one", "two"]
+
+
+def test_insert_clause_after(tmp_project: TmpProject):
+    """The README's own example: '- insert: hexham.extra / after: councillors.day-to-day / text: ...'."""
+    tmp_project.tiny("changes:\n  - insert: tiny.extra\n    after: councillors.day-to-day\n    text: An extra rule.\n")
+    doc = tmp_project.document()
+    assert [c.id for c in section(doc, "councillors").clauses] == [
+        "councillors.areas",
+        "councillors.equal",
+        "councillors.day-to-day",
+        "tiny.extra",
+        "councillors.clerk-responsibility",
+    ]
+    extra = clause(doc, "tiny.extra")
+    assert (extra.number, extra.origin, extra.text.markdown) == ("3.4", COUNCIL, "An extra rule.")
+
+
+def test_insert_clause_before(tmp_project: TmpProject):
+    tmp_project.tiny("changes:\n  - insert: tiny.first\n    before: roles.summary\n    text: First of all.\n")
+    doc = tmp_project.document()
+    assert [c.id for c in section(doc, "roles").clauses][:2] == ["tiny.first", "roles.summary"]
+    assert clause(doc, "tiny.first").number == "2.1"
+    assert clause(doc, "roles.summary").number == "2.2"
+
+
+def test_insert_with_both_before_and_after(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project,
+        "changes:\n  - insert: councillors.areas.x\n    before: councillors.areas.policy\n"
+        "    after: councillors.areas.policy\n    text: X\n",
+    )
+    problem = only_problem(error)
+    assert problem.message == "'insert:' needs exactly one of 'before:' or 'after:' naming where it goes"
+    assert problem.source == Source(PATH, 11, 5)
+
+
+def test_insert_with_neither_before_nor_after(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - insert: councillors.areas.x\n    text: X\n")
+    problem = only_problem(error)
+    assert problem.message == "'insert:' needs exactly one of 'before:' or 'after:' naming where it goes"
+    assert problem.source == Source(PATH, 11, 5)
+
+
+def test_insert_item_id_already_used(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project,
+        "changes:\n  - insert: councillors.areas.policy\n    after: councillors.areas.represent\n    text: X\n",
+    )
+    problem = only_problem(error)
+    assert problem.message == "'councillors.areas.policy' is already used"
+    assert problem.source == Source(PATH, 11, 5)
+    assert problem.hint == "an inserted clause or item needs a new id"
+
+
+def test_insert_clause_with_library_id(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - insert: roles.summary\n    after: roles.servants\n    text: X\n")
+    problem = find_problem(error, "'roles.summary' is already a library clause")
+    assert problem.source == Source(PATH, 11, 13)
+
+
+def test_insert_next_to_unknown_anchor(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project, "changes:\n  - insert: councillors.areas.x\n    after: councillors.areas.polcy\n    text: X\n"
+    )
+    problem = only_problem(error)
+    assert problem.message == "no section, clause or item 'councillors.areas.polcy'"
+    assert problem.hint.startswith("did you mean 'councillors.areas.policy'")
+
+
+# --- unknown and missing targets -----------------------------------------------------------------------------
+
+
+def test_unknown_target_names_the_change_and_suggests(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - omit: councillors.equl\n")
+    problem = only_problem(error)
+    assert problem.message == "no section, clause or item 'councillors.equl'"
+    assert problem.source == Source(PATH, 11, 5)
+    assert problem.hint.startswith("did you mean 'councillors.equal'")
+    assert str(problem).startswith("councils/tiny.yaml:11:5: error: no section, clause or item 'councillors.equl'\n")
+
+
+def test_target_left_out_by_the_outline(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "sections:\n  - introduction\nchanges:\n  - omit: councillors.equal\n")
+    problem = only_problem(error)
+    assert problem.message == "'councillors.equal' is not in this council's document"
+    assert problem.source == Source(PATH, 13, 5)
+    assert problem.hint == "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change"
+
+
+def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project, "changes:\n  - omit: councillors\n  - replace: councillors.equal\n    text: Equal.\n"
+    )
+    problem = only_problem(error)
+    assert problem.message == "'councillors.equal' is not in this council's document"
+    assert problem.source == Source(PATH, 12, 5)
+
+
+def test_all_problems_are_reported_together(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project,
+        "changes:\n  - omit: councillors.equl\n  - variant: roles.summary\n    use: nope\n"
+        "  - replace: officers.role\n    text: '{{ clerk_titel }}'\n",
+    )
+    assert [p.source.line for p in error.problems] == [11, 12, 15]
+
+
+# --- layout --------------------------------------------------------------------------------------------------
+
+
+LAYOUT = """\
+sections:
+  - section: roles
+    clauses:
+      - roles.summary
+      - clause: roles.servants
+        numbered: false
+      - clause: roles.electorate
+        join: true
+      - roles.officers-responsible
+"""
+
+
+def test_numbered_false_and_join(tmp_project: TmpProject):
+    tmp_project.tiny(LAYOUT)
+    doc = tmp_project.document()
+    assert [(c.id, c.number, c.join) for c in doc.sections[0].clauses] == [
+        ("roles.summary", "1.1", False),
+        ("roles.servants", None, False),
+        ("roles.electorate", None, True),
+        ("roles.officers-responsible", "1.2", False),
+    ]
+    assert [[c.id for c in p] for p in doc.sections[0].paragraphs] == [
+        ["roles.summary"],
+        ["roles.servants", "roles.electorate"],
+        ["roles.officers-responsible"],
+    ]
+    markdown = tmp_project.markdown()
+    assert (
+        "\n\nCouncillors and Officers are servants of the public and they are indispensable to one another, "
+        "but their responsibilities are distinct. Councillors are responsible to the electorate"
+    ) in markdown
+    assert "\n\n**1.2** Officers are responsible to the Council.\n" in markdown
+
+
+def test_join_after_a_list_is_an_error(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project,
+        """\
+        sections:
+          - section: councillors
+            clauses:
+              - councillors.areas
+              - clause: councillors.equal
+                join: true
+        """,
+    )
+    problem = only_problem(error)
+    assert problem.message == "clause 'councillors.equal' cannot join the clause before it"
+    assert problem.source == Source(PATH, 14, 9)
+    assert problem.hint.startswith("'join: true' continues the paragraph of a clause with text only")
+
+
+def test_join_as_first_clause_is_an_error(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project, "sections:\n  - section: roles\n    clauses:\n      - clause: roles.servants\n        join: true\n"
+    )
+    assert only_problem(error).message == "clause 'roles.servants' cannot join the clause before it"
+
+
+def test_unnumbered_section(tmp_project: TmpProject):
+    tmp_project.tiny("sections:\n  - introduction\n  - section: roles\n    numbered: false\n  - problems\n")
+    doc = tmp_project.document()
+    assert [s.number for s in doc.sections] == ["1.", None, "2."]
+    assert [c.number for c in section(doc, "roles").clauses] == [None] * 4
+    assert clause(doc, "problems.disciplinary").number == "2.1"
+
+
+def test_local_section_without_heading(tmp_project: TmpProject):
+    tmp_project.tiny(
+        "sections:\n  - id: tiny.preamble\n    clauses:\n      - id: tiny.hello\n        text: Hello.\n  - problems\n"
+    )
+    doc = tmp_project.document()
+    assert doc.sections[0].heading is None
+    assert clause(doc, "tiny.hello").origin == COUNCIL
+    assert clause(doc, "tiny.hello").number == "1.1"
+
+
+# --- numbering -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "numbers"),
+    [("1.", ["1.", "2.", "3."]), ("1.0", ["1.0", "2.0", "3.0"]), ("1", ["1", "2", "3"]), ("none", [None] * 3)],
+)
+def test_section_numbering_styles(tmp_project: TmpProject, style: str, numbers: list[str | None]):
+    tmp_project.council_file(
+        "tiny",
+        f'name: T\nkind: parish\nnumbering:\n  sections: "{style}"\n  clauses: "1.1"\n'
+        'versions:\n  - version: "1"\nsections:\n  - introduction\n  - roles\n  - problems\n',
+    )
+    doc = tmp_project.document()
+    assert [s.number for s in doc.sections] == numbers
+    expected = "3.1" if style != "none" else None
+    assert clause(doc, "problems.disciplinary").number == expected
+    markdown = tmp_project.markdown()
+    if style == "none":
+        assert "\n## Introduction\n" in markdown
+        assert "**" not in markdown
+    else:
+        assert f"\n## {numbers[2]} When Things go Wrong\n" in markdown
+        assert "\n**3.1** If the matter cannot be resolved informally" in markdown
+
+
+def test_clause_numbering_none(tmp_project: TmpProject):
+    tmp_project.council_file(
+        "tiny",
+        'name: T\nkind: parish\nnumbering:\n  sections: "1."\n  clauses: none\n'
+        'versions:\n  - version: "1"\nsections:\n  - roles\n',
+    )
+    doc = tmp_project.document()
+    assert doc.sections[0].number == "1."
+    assert [c.number for c in doc.sections[0].clauses] == [None] * 4
+
+
+def test_clause_numbers_in_the_real_councils(workspace):
+    doc = workspace.document("hexham")
+    assert [c.number for c in section(doc, "roles").clauses if c.number] == ["2.1", "2.2", "2.3", "2.4"]
+    doc = workspace.document("cottingham")
+    assert [s.number for s in doc.sections] == ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0"]
+    assert clause(doc, "cottingham.reason").number == "1.1"
+
+
+def test_item_labels_letters_and_bullets(tmp_project: TmpProject):
+    tmp_project.tiny()
+    assert [i[1] for i in items(tmp_project.document(), "councillors.areas")] == ["a)", "b)", "c)", "d)"]
+    tmp_project.council_file("tiny", 'name: T\nkind: parish\nversions:\n  - version: "1"\n')
+    doc = tmp_project.document()
+    assert [i[1] for i in items(doc, "councillors.areas")] == [None] * 4
+    markdown = tmp_project.markdown()
+    assert "\n- To determine Council policy and provide community leadership;\n" in markdown
+
+
+def test_many_items_keep_distinct_labels(tmp_project: TmpProject):
+    inserts = "".join(
+        f"  - insert: councillors.areas.x{n}\n    after: councillors.areas.{'advocates' if n == 0 else f'x{n - 1}'}\n"
+        f"    text: Extra {n}.\n"
+        for n in range(30)
+    )
+    tmp_project.tiny("changes:\n" + inserts)
+    labels = [i[1] for i in items(tmp_project.document(), "councillors.areas")]
+    assert len(labels) == 34
+    assert labels[:3] == ["a)", "b)", "c)"]
+    assert labels[25:28] == ["z)", "aa)", "bb)"]
+    assert len(set(labels)) == len(labels)
+
+
+def test_punctuation_none_strips_item_endings(tmp_project: TmpProject):
+    tmp_project.council_file(
+        "tiny",
+        'name: T\nkind: parish\nnumbering:\n  punctuation: none\nversions:\n  - version: "1"\n'
+        "changes:\n  - replace: councillors.areas.advocates\n    text: To act for constituents; or\n",
+    )
+    doc = tmp_project.document()
+    assert [i[2] for i in items(doc, "councillors.areas")] == [
+        "To determine Council policy and provide community leadership",
+        "To monitor and review Council performance in delivering services",
+        "To represent the Council externally",
+        "To act for constituents",
+    ]
+    # only list items: the lead-in keeps its colon and clause text its full stop
+    assert clause(doc, "councillors.areas").text.markdown == "Councillors have four main areas of responsibility:"
+    assert clause(doc, "councillors.equal").text.markdown.endswith("should be treated equally.")
+
+
+def test_punctuation_as_written_keeps_endings(tmp_project: TmpProject):
+    tmp_project.tiny()
+    assert items(tmp_project.document(), "councillors.areas")[2][2] == "To represent the Council externally; and"
+
+
+# --- text rendering: variables and the sandbox ---------------------------------------------------------------
+
+
+def test_undefined_variable_suggests_the_right_one(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - replace: officers.role\n    text: 'Ask the {{ clerk_titel }}.'\n")
+    problem = only_problem(error)
+    assert problem.message == "unknown variable in text: 'clerk_titel' is undefined"
+    assert problem.source == Source(PATH, 12, 11)
+    assert problem.hint.startswith("did you mean 'clerk_title'")
+
+
+def test_undefined_variable_inside_if_is_an_error(tmp_project: TmpProject):
+    error = resolve_error(
+        tmp_project, "changes:\n  - replace: officers.role\n    text: '{% if cllrs %}x{% endif %}Words.'\n"
+    )
+    assert only_problem(error).message == "unknown variable in text: 'cllrs' is undefined"
+
+
+def test_template_syntax_error_in_text(tmp_project: TmpProject):
+    error = resolve_error(tmp_project, "changes:\n  - replace: officers.role\n    text: 'Ask the {{ clerk_title.'\n")
+    problem = only_problem(error)
+    assert problem.message.startswith("template error in text:")
+    assert problem.source == Source(PATH, 12, 11)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ council.__class__ }}",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ councillors.__class__.__mro__[1].__subclasses__() }}",
+        "{{ council.format.__globals__ }}",
+    ],
+)
+def test_sandbox_refuses_python_internals(tmp_project: TmpProject, expression: str):
+    tmp_project.tiny(f'changes:\n  - replace: officers.role\n    text: "{expression}"\n')
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    problem = only_problem(info.value)
+    assert problem.source == Source(PATH, 12, 11)
+    assert "class '" not in str(info.value)
+
+
+@pytest.mark.parametrize("expression", ["{{ 1 / 0 }}", "{{ councillors + 1 }}", "{{ council.split(1) }}"])
+def test_text_that_fails_while_rendering_is_a_protocol_error(tmp_project: TmpProject, expression: str):
+    """Whatever goes wrong inside clause text is the clerk's problem to fix, reported with its line, never a crash."""
+    tmp_project.tiny(f'changes:\n  - replace: officers.role\n    text: "Words {expression}"\n')
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    assert only_problem(info.value).source == Source(PATH, 12, 11)
+
+
+def test_capitalised_term_even_when_council_writes_it_lower_case(tmp_project: TmpProject):
+    tmp_project.tiny(
+        """\
+        terms:
+          councillors: members
+          clerk: proper officer
+        changes:
+          - replace: officers.role
+            text: "{{ Councillors }} and the {{ clerk }} meet; {{ councillors }} listen to the {{ Clerk }}."
+        """
+    )
+    doc = tmp_project.document()
+    assert clause(doc, "officers.role").text.markdown == (
+        "Members and the proper officer meet; members listen to the Proper officer."
+    )
+    assert section(doc, "councillors").heading.markdown == "Members"
+
+
+def test_duston_headings_capitalise_lower_case_terms(workspace):
+    doc = workspace.document("duston")
+    assert section(doc, "councillors").heading.markdown == "Councillors"
+    assert section(doc, "roles").heading.markdown == "Roles of Councillors and Officers"
+    assert clause(doc, "councillors.day-to-day").text.markdown.endswith("day to day running of the council.")
+
+
+def test_council_facts_are_variables(tmp_project: TmpProject):
+    tmp_project.council_file(
+        "tiny",
+        textwrap.dedent(
+            """\
+            name: Tiny Town Council
+            kind: town
+            clerk: Town Clerk
+            contact: clerk@example.org
+            versions:
+              - version: "2.1"
+                adopted: 2023-03-02
+                minute: "12/23"
+                review_by: 2026-03
+            changes:
+              - replace: officers.role
+                text: >-
+                  {{ council_name }} ({{ council_kind }}), {{ clerk_title }}, {{ contact }}, v{{ version }},
+                  {{ adopted }}, {{ review_by }}, {{ minute }}.
+            """
+        ),
+    )
+    assert clause(tmp_project.document(), "officers.role").text.markdown == (
+        "Tiny Town Council (town), Town Clerk, clerk@example.org, v2.1, 2 March 2023, March 2026, 12/23."
+    )
+
+
+def test_terms_are_markdown_escaped(tmp_project: TmpProject):
+    tmp_project.tiny("terms:\n  clerk: '*Clerk*'\nchanges:\n  - replace: officers.role\n    text: 'The {{ clerk }}.'\n")
+    assert clause(tmp_project.document(), "officers.role").text.markdown == r"The \*Clerk\*."
+
+
+# --- ids stay unique --------------------------------------------------------------------------------------------
+
+
+def test_insert_item_into_a_councils_own_list(tmp_project: TmpProject):
+    """Items of a council's own list are addressed like library items: '<list id>.<key>'."""
+    tmp_project.tiny(
+        """\
+        sections:
+          - id: tiny.steps
+            heading: Steps
+            clauses:
+              - id: tiny.list
+                text: "Steps:"
+                items:
+                  one: One;
+                  two: Two.
+        changes:
+          - insert: tiny.list.extra
+            after: tiny.list.one
+            text: Extra;
+          - replace: tiny.list.one
+            text: First;
+        """
+    )
+    doc = tmp_project.document()
+    assert items(doc, "tiny.list") == [
+        ("tiny.list.one", "a)", "First;"),
+        ("tiny.list.extra", "b)", "Extra;"),
+        ("tiny.list.two", "c)", "Two."),
+    ]
+
+
+def test_omit_item_of_a_councils_own_list(tmp_project: TmpProject):
+    tmp_project.tiny(
+        """\
+        sections:
+          - id: tiny.steps
+            heading: Steps
+            clauses:
+              - id: tiny.list
+                text: "Steps:"
+                items:
+                  one: One;
+                  two: Two.
+        changes:
+          - omit: tiny.list.one
+        """
+    )
+    assert items(tmp_project.document(), "tiny.list") == [("tiny.list.two", "a)", "Two.")]
+
+
+def test_a_local_clause_id_used_twice_is_an_error(tmp_project: TmpProject):
+    """Two clauses with one id would share an HTML anchor and make changes and the manifest ambiguous."""
+    error = resolve_error(
+        tmp_project,
+        """\
+        sections:
+          - id: tiny.first
+            heading: First
+            clauses:
+              - id: tiny.twice
+                text: One.
+          - id: tiny.second
+            heading: Second
+            clauses:
+              - id: tiny.twice
+                text: Two.
+        """,
+    )
+    assert any("tiny.twice" in p.message for p in error.problems), str(error)
