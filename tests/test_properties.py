@@ -289,3 +289,32 @@ def test_mangled_council_files_raise_only_protocol_errors(library, project, tmp_
 
     check()
     assert outcomes["refused"] > 0  # the mutations do break files
+
+
+@pytest.mark.parametrize("library_file", ["expectations.yaml", "library.yaml"])
+def test_mangled_library_files_never_crash_check_or_render(tmp_path_factory, library_file: str):
+    """Random edits to a library file: `check` reports problems or passes, and what passes also renders."""
+    from conftest import copy_project
+
+    from protocolc import api
+    from protocolc.check import check as check_project
+
+    tmp = copy_project(tmp_path_factory.mktemp("mangled-library") / "project")
+    path = tmp.path(f"clauses/{library_file}")
+    original = path.read_text(encoding="utf-8").splitlines()
+    outcomes = {"clean": 0, "problems": 0}
+
+    @SETTINGS
+    @given(mutations(original))
+    def run(lines: list[str]) -> None:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        report = check_project(tmp.project, ["hexham"])
+        if report.errors:
+            outcomes["problems"] += 1
+            return
+        outcomes["clean"] += 1
+        workspace = api.Workspace.open(tmp.project)
+        workspace.render(workspace.document("hexham"), ["md", "html"])
+
+    run()
+    assert outcomes["problems"] > 0
