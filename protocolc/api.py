@@ -7,21 +7,21 @@ mistake never stops the others and never damages their outputs.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diff
+from .build import CouncilResult, build_many, templates_key
 from .diff import Comparison
-from .errors import ProtocolError, Source
 from .load import load_council, load_library
 from .model import Council, Document, Library
 from .project import Project
 from .render import Renderer
 from .resolve import model_council, resolve, text_environment
 from .revisions import export, resolve_revision
-from .write import FILENAMES, manifest_bytes, write_outputs
+from .write import FILENAMES, manifest_bytes
 
 FORMATS = tuple(FILENAMES)
 MODEL = "model"  # the pseudo-council: the library's default text with no overrides
@@ -34,11 +34,18 @@ class Workspace:
     project: Project
     library: Library
     _renderer: Renderer | None = None
+    _templates_key: str | None = None
     _env: object = field(default_factory=text_environment)
 
     @classmethod
     def open(cls, project: Project) -> Workspace:
         return cls(project, load_library(project.root))
+
+    @property
+    def templates_key(self) -> str:
+        if self._templates_key is None:
+            self._templates_key = templates_key(self.project.templates)
+        return self._templates_key
 
     @property
     def renderer(self) -> Renderer:
@@ -52,7 +59,7 @@ class Workspace:
     def document(self, council_id: str) -> Document:
         return resolve(self.library, self.council(council_id), self._env)
 
-    def render(self, doc: Document, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
+    def render(self, doc: Document, formats: Iterable[str] = FORMATS, inputs: str | None = None) -> dict[str, bytes]:
         """Every requested output of one document plus its manifest, in memory."""
         formats = set(formats)
         files: dict[str, bytes] = {}
@@ -64,42 +71,29 @@ class Workspace:
                 files[FILENAMES["html"]] = html.encode("utf-8")
             if "pdf" in formats:
                 files[FILENAMES["pdf"]] = self.renderer.pdf_bytes(doc, html)
-        files["manifest.json"] = manifest_bytes(doc, files)
+        files["manifest.json"] = manifest_bytes(doc, files, inputs)
         return files
 
 
-@dataclass(frozen=True)
-class CouncilResult:
-    council_id: str
-    written: tuple[Path, ...] = ()
-    error: ProtocolError | None = None
-
-
 def build(
-    project: Project, council_ids: Iterable[str], formats: Iterable[str] = FORMATS, out_dir: Path | None = None
+    project: Project,
+    council_ids: Iterable[str],
+    formats: Iterable[str] = FORMATS,
+    out_dir: Path | None = None,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    progress: Callable[[CouncilResult], None] | None = None,
 ) -> list[CouncilResult]:
-    """Build each council into out_dir/<id>/; a council that fails keeps its previous outputs."""
+    """Build each council into out_dir/<id>/, skipping those already up to date (unless force).
+
+    A council that fails keeps its previous outputs and the others still build; with jobs > 1
+    councils are built in worker processes, with the same outputs and results as jobs=1.
+    """
     workspace = Workspace.open(project)
     out = out_dir if out_dir is not None else project.root / "build"
-    results = []
-    for council_id in council_ids:
-        try:
-            files = workspace.render(workspace.document(council_id), formats)
-            results.append(CouncilResult(council_id, tuple(write_outputs(out / council_id, files))))
-        except ProtocolError as exc:
-            results.append(CouncilResult(council_id, error=exc))
-        except OSError as exc:
-            results.append(
-                CouncilResult(
-                    council_id,
-                    error=ProtocolError(
-                        f"cannot write outputs: {exc.strerror}",
-                        Source(str(exc.filename or out)),
-                        "check the output folder exists and is writable",
-                    ),
-                )
-            )
-    return results
+    chosen = tuple(f for f in FORMATS if f in set(formats))
+    return build_many(workspace, list(council_ids), chosen, out, jobs=jobs, force=force, progress=progress)
 
 
 def document_at(project: Project, spec: str, stack: ExitStack) -> Document:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import api, check, diff_format, schema, stats, status
+from . import build as build_stage
 from .errors import ProtocolError
 from .load import load_library
 from .project import Project, find_project
@@ -86,15 +87,32 @@ def main(ctx: click.Context, project: Path | None) -> None:
     default=None,
     help="Output folder (default: build/ in the project).",
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the number of cores)."
+)
+@click.option("--force", is_flag=True, help="Rebuild even councils whose outputs are up to date.")
+@click.option("--shard", metavar="K/N", default=None, help="Build only the K-th of N stable shares (for CI matrices).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 @click.pass_context
-def build(ctx: click.Context, councils: tuple[str, ...], all_councils: bool, formats: str, output: Path | None) -> None:
-    """Build councils' documents into build/<council>/.
+def build(
+    ctx: click.Context,
+    councils: tuple[str, ...],
+    all_councils: bool,
+    formats: str,
+    output: Path | None,
+    jobs: int | None,
+    force: bool,
+    shard: str | None,
+    quiet: bool,
+) -> None:
+    """Build councils' documents into build/<council>/, skipping those already up to date.
 
     \b
     Examples:
       protocolc build hexham
       protocolc build duston langport --format md,html
       protocolc build --all -o public
+      protocolc build --all --shard 2/4 --jobs 2
     """
     chosen = parse_formats(formats)
     if not councils and not all_councils:
@@ -104,23 +122,66 @@ def build(ctx: click.Context, councils: tuple[str, ...], all_councils: bool, for
     project = open_project(ctx)
     ids = project.council_ids() if all_councils else list(dict.fromkeys(councils))
     try:
-        results = api.build(project, ids, chosen, output)
+        if shard:
+            ids = build_stage.shard(ids, shard)
+        with BuildProgress(len(ids), quiet) as progress:
+            results = api.build(
+                project,
+                ids,
+                chosen,
+                output,
+                jobs=jobs or build_stage.default_jobs(),
+                force=force,
+                progress=progress.update,
+            )
     except ProtocolError as exc:
         fail(exc)
     failed = [r for r in results if r.error]
-    for result in results:
-        if result.error:
-            for problem in result.error.problems:
-                click.echo(str(problem), err=True)
-        else:
-            names = ", ".join(p.name for p in result.written)
-            click.echo(f"built {result.council_id}: {shown(result.written[0].parent)}/ ({names})")
-    if failed and len(results) > 1:
-        click.echo(
-            f"{len(failed)} of {len(results)} councils failed: {', '.join(r.council_id for r in failed)}", err=True
-        )
+    for result in failed:
+        for problem in result.error.problems:
+            click.echo(str(problem), err=True)
+    if len(results) > 1 and (failed or not quiet):
+        counts = {state: sum(r.state == state for r in results) for state in build_stage.STATES}
+        summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+        names = f": {', '.join(r.council_id for r in failed)}" if failed else ""
+        click.echo(f"{len(results)} councils: {summary}{names}", err=bool(failed))
     if failed:
         sys.exit(1)
+
+
+class BuildProgress:
+    """A progress bar on a terminal for more than a few councils; otherwise one line per council."""
+
+    BAR_FROM = 4
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet = total, quiet
+        self.bar = None
+        if not quiet and total >= self.BAR_FROM and sys.stdout.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+            )
+            self.task = self.bar.add_task("build", total=total)
+
+    def __enter__(self) -> BuildProgress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def update(self, result: build_stage.CouncilResult) -> None:
+        if self.bar:
+            self.bar.advance(self.task)
+        elif not self.quiet and result.state == build_stage.BUILT:
+            names = ", ".join(p.name for p in result.written)
+            click.echo(f"built {result.council_id}: {shown(result.written[0].parent)}/ ({names})")
+        elif not self.quiet and result.state == build_stage.UP_TO_DATE:
+            click.echo(f"up to date {result.council_id}")
 
 
 @main.command(name="list")

@@ -13,7 +13,7 @@ from .model import Document
 FILENAMES = {"md": "protocol.md", "html": "protocol.html", "pdf": "protocol.pdf"}
 
 
-def manifest(doc: Document, outputs: dict[str, bytes]) -> dict:
+def manifest(doc: Document, outputs: dict[str, bytes], inputs: str | None = None) -> dict:
     """What a build wrote and where every clause's words came from."""
     clauses = []
     for section in doc.sections:
@@ -44,12 +44,13 @@ def manifest(doc: Document, outputs: dict[str, bytes]) -> dict:
         "version": doc.council.current.version,
         "adopted": doc.council.current.adopted.iso() if doc.council.current.adopted else None,
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
+        "inputs": inputs,
         "clauses": clauses,
     }
 
 
-def manifest_bytes(doc: Document, outputs: dict[str, bytes]) -> bytes:
-    return (json.dumps(manifest(doc, outputs), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def manifest_bytes(doc: Document, outputs: dict[str, bytes], inputs: str | None = None) -> bytes:
+    return (json.dumps(manifest(doc, outputs, inputs), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -18,6 +18,7 @@ from protocolc.resolve import resolve
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_FOLDERS = ("clauses", "councils", "templates")
+COUNCILS = ["cottingham", "duston", "hexham", "langport", "mumbles"]
 
 # The head of a small council file; tests append 'sections:' / 'changes:' to it.
 TINY = """\

@@ -1,0 +1,203 @@
+"""Building many councils: skip what is up to date, and spread the rest over worker processes.
+
+A council is up to date when its manifest records the same inputs key and every
+output it lists is still there with the recorded sha256. The key covers all
+that decides the outputs: the resolved Document (so exactly the library clauses
+the council renders, its own file, the terms and versions), the templates and
+stylesheet, the fonts the stylesheet names, the formats, and the versions of
+protocolc and WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from .errors import ProtocolError, Source
+from .model import Document
+from .project import Project
+from .write import write_outputs
+
+BUILT, UP_TO_DATE, FAILED = "built", "up to date", "failed"
+STATES = (BUILT, UP_TO_DATE, FAILED)
+FONT_FAMILIES = ("DejaVu Serif", "DejaVu Sans")  # the families templates/protocol.css names
+
+
+@dataclass(frozen=True)
+class CouncilResult:
+    council_id: str
+    state: str
+    written: tuple[Path, ...] = ()
+    error: ProtocolError | None = None
+
+
+@cache
+def _environment_key() -> str:
+    """Versions and font files: what changes the PDF without any source changing."""
+    parts = []
+    for package in ("protocolc", "weasyprint", "jinja2", "markdown-it-py"):
+        try:
+            parts.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{package}=?")
+    if shutil.which("fc-match"):
+        for family in FONT_FAMILIES:
+            found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=False)
+            path = Path(found.stdout.strip())
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+            parts.append(f"{family}={path.name}:{digest}")
+    return "\n".join(parts)
+
+
+def templates_key(templates: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def fingerprint(doc: Document) -> str:
+    """What the templates can see of a Document: its rendered passages with their sources, and the council's facts.
+
+    The council's outline and changes are left out: they refer to library sections whose unused clauses
+    must not make a council rebuild when they change.
+    """
+    c = doc.council
+    facts = (c.id, c.name, c.kind, c.clerk_title, c.contact, c.versions, c.numbering)
+    return repr((facts, doc.title, doc.version_table, doc.sections, doc.closing, doc.numbering))
+
+
+def inputs_key(doc: Document, formats: Iterable[str], templates: str) -> str:
+    """One hash of everything a council's outputs depend on."""
+    digest = hashlib.sha256()
+    for part in (fingerprint(doc), ",".join(sorted(formats)), templates, _environment_key()):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def is_up_to_date(folder: Path, key: str, formats: Iterable[str]) -> bool:
+    """The outputs in `folder` were built from these inputs and nobody has touched them since."""
+    from .write import FILENAMES
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    outputs = manifest.get("outputs", {})
+    if manifest.get("inputs") != key or set(outputs) != {FILENAMES[f] for f in formats}:
+        return False
+    for name, digest in outputs.items():
+        try:
+            if hashlib.sha256((folder / name).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def build_one(workspace, council_id: str, formats: tuple[str, ...], out: Path, force: bool) -> CouncilResult:
+    """Resolve, and unless up to date render and write, one council; every failure becomes a result."""
+    try:
+        doc = workspace.document(council_id)
+        key = inputs_key(doc, formats, workspace.templates_key)
+        folder = out / council_id
+        if not force and is_up_to_date(folder, key, formats):
+            return CouncilResult(council_id, UP_TO_DATE)
+        files = workspace.render(doc, formats, inputs=key)
+        return CouncilResult(council_id, BUILT, tuple(write_outputs(folder, files)))
+    except ProtocolError as exc:
+        return CouncilResult(council_id, FAILED, error=exc)
+    except OSError as exc:
+        error = ProtocolError(
+            f"cannot write outputs: {exc.strerror}",
+            Source(str(exc.filename or out)),
+            "check the output folder exists and is writable",
+        )
+        return CouncilResult(council_id, FAILED, error=error)
+
+
+# --- worker processes ---------------------------------------------------------------------------------
+# Each worker loads the library and templates once and keeps them for every council it builds: starting
+# a process and importing WeasyPrint cost more than rendering a council, so workers live for the whole build.
+
+_worker_workspace = None  # set in the parent just before forking; loaded afresh by a spawned worker
+
+
+def _start_worker(root: str) -> None:
+    global _worker_workspace
+    if _worker_workspace is None or str(_worker_workspace.project.root) != root:
+        from .api import Workspace
+
+        _worker_workspace = Workspace.open(Project(Path(root)))
+
+
+def _work(args: tuple[str, tuple[str, ...], str, bool]) -> CouncilResult:
+    council_id, formats, out, force = args
+    return build_one(_worker_workspace, council_id, formats, Path(out), force)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def build_many(
+    workspace,
+    council_ids: list[str],
+    formats: tuple[str, ...],
+    out: Path,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    progress: Callable[[CouncilResult], None] | None = None,
+) -> list[CouncilResult]:
+    """Build councils in order; with jobs > 1 in worker processes. Results come back in the order asked for."""
+    notify = progress or (lambda result: None)
+    if jobs <= 1 or len(council_ids) <= 1:
+        results = []
+        for council_id in council_ids:
+            results.append(build_one(workspace, council_id, formats, out, force))
+            notify(results[-1])
+        return results
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401 - imported once here, so forked workers start warm
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    workers = min(jobs, len(council_ids))
+    chunk = max(1, min(16, len(council_ids) // (workers * 8)))
+    tasks = [(cid, formats, str(out), force) for cid in council_ids]
+    results = []
+    global _worker_workspace
+    _worker_workspace = workspace
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(str(workspace.project.root),)
+        ) as pool:
+            for result in pool.map(_work, tasks, chunksize=chunk):
+                results.append(result)
+                notify(result)
+    finally:
+        _worker_workspace = None
+    return results
+
+
+def shard(council_ids: list[str], spec: str) -> list[str]:
+    """The councils of shard K of N ('2/4'): a stable share by a hash of each id; adding a council moves no other."""
+    try:
+        k, n = (int(x) for x in spec.split("/"))
+    except ValueError:
+        raise ProtocolError(
+            f"'{spec}' is not a shard", hint="write K/N, e.g. 1/4 for the first of four shards"
+        ) from None
+    if not 1 <= k <= n:
+        raise ProtocolError(f"shard {spec}: K must be between 1 and N", hint="e.g. 1/4, 2/4, 3/4 and 4/4")
+    return [cid for cid in council_ids if int(hashlib.sha256(cid.encode()).hexdigest(), 16) % n == k - 1]
