@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: build test lint system-deps clean goldens
+.PHONY: build test lint system-deps clean goldens bench
 
 build: system-deps $(STAMP)
 	$(BIN)/protocolc build --all
@@ -22,7 +22,7 @@ system-deps:
 	@sh scripts/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check protocolc tests
+	$(BIN)/ruff check protocolc tests bench
 
 test: build lint
 	$(BIN)/python -m pytest
@@ -33,3 +33,7 @@ goldens: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
+
+# Speed and scale figures (a script, not a timed test): see bench/bench.py.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py

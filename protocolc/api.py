@@ -19,7 +19,7 @@ from .load import load_council, load_library
 from .model import Council, Document, Library
 from .project import Project
 from .render import Renderer
-from .resolve import model_council, resolve, text_environment
+from .resolve import TextTemplates, model_council, resolve, text_environment
 from .revisions import export, resolve_revision
 from .write import FILENAMES, manifest_bytes
 
@@ -35,7 +35,7 @@ class Workspace:
     library: Library
     _renderer: Renderer | None = None
     _templates_key: str | None = None
-    _env: object = field(default_factory=text_environment)
+    _env: TextTemplates = field(default_factory=text_environment)
 
     @classmethod
     def open(cls, project: Project) -> Workspace:

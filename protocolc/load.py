@@ -33,6 +33,8 @@ from .model import (
     Version,
 )
 
+# libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python one.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 100_000  # refuse alias "billion laughs" bombs
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -81,15 +83,23 @@ def _block_start(path: str, lines: list[str], mark: yaml.Mark) -> Source:
     return Source(path, index + 1, len(line) - len(line.lstrip()) + 1)
 
 
+def _compose(loader_class: type, text: str, path: str) -> yaml.Node | None:
+    loader = loader_class(text)
+    loader.name = path
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, path: str) -> Any:
     """Parse one YAML document into Str/Map/Seq values; reject duplicate keys and alias bombs."""
     try:
-        loader = yaml.SafeLoader(text)
-        loader.name = path
         try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+            node = _compose(YAML_LOADER, text, path)
+        except yaml.YAMLError:
+            # The pure-Python parser's messages name the offending character: worth its slowness on a bad file.
+            node = _compose(yaml.SafeLoader, text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "malformed YAML").strip()
@@ -116,7 +126,7 @@ def parse_yaml(text: str, path: str) -> Any:
             src = _block_start(path, lines, n.start_mark)
         if isinstance(n, yaml.ScalarNode):
             value = Str(n.value)
-            value.source, value.plain = src, n.style is None
+            value.source, value.plain = src, not n.style  # libyaml says "" where PyYAML says None
             return value
         if isinstance(n, yaml.SequenceNode):
             seq = Seq(convert(child) for child in n.value)

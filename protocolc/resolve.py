@@ -41,11 +41,29 @@ def markdown_escape(value: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
 
 
-def text_environment() -> ImmutableSandboxedEnvironment:
-    """The sandbox clerk-written text is rendered in: no Python internals, undefined names are errors."""
-    return ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=markdown_escape
-    )
+class TextTemplates:
+    """The sandbox clerk-written text is rendered in (no Python internals; undefined names are errors).
+
+    Each distinct text is compiled once and reused for every council; text without '{' is not a template.
+    """
+
+    def __init__(self) -> None:
+        self.env = ImmutableSandboxedEnvironment(
+            undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=markdown_escape
+        )
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def render(self, source: str, variables: dict[str, str]) -> str:
+        if "{" not in source:
+            return source
+        template = self._compiled.get(source)
+        if template is None:
+            template = self._compiled[source] = self.env.from_string(source)
+        return template.render(variables)
+
+
+def text_environment() -> TextTemplates:
+    return TextTemplates()
 
 
 # --- the working outline, mutated only inside this module -----------------------------------
@@ -334,13 +352,15 @@ def context(library: Library, council: Council) -> dict[str, str]:
 
 
 class Renderer:
-    def __init__(self, env: ImmutableSandboxedEnvironment, variables: dict[str, str]) -> None:
-        self.env, self.variables = env, variables
+    """Renders a council's texts with its variables, turning every failure into a Problem at the text's source."""
+
+    def __init__(self, templates: TextTemplates, variables: dict[str, str]) -> None:
+        self.templates, self.variables = templates, variables
         self.problems: list[Problem] = []
 
     def __call__(self, text: Text) -> Passage:
         try:
-            rendered = self.env.from_string(text.value).render(self.variables)
+            rendered = self.templates.render(text.value, self.variables)
         except jinja2.UndefinedError as exc:
             name = re.search(r"'([^']+)' is undefined", str(exc))
             hint = did_you_mean(name[1], self.variables) if name else None
@@ -430,7 +450,7 @@ def _item_label(style: str, n: int) -> str | None:
     return f"{label})"
 
 
-def resolve(library: Library, council: Council, env: ImmutableSandboxedEnvironment | None = None) -> Document:
+def resolve(library: Library, council: Council, env: TextTemplates | None = None) -> Document:
     """Apply the council's outline and changes to the library and render every text with its terms."""
     plan = _plan(library, council)
     changer = _Changer(library, plan)
