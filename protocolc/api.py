@@ -6,13 +6,14 @@ mistake never stops the others and never damages their outputs.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import diff
+from . import diff, site
 from .build import CouncilResult, build_many, templates_key
 from .diff import Comparison
 from .load import load_council, load_library
@@ -35,11 +36,19 @@ class Workspace:
     library: Library
     _renderer: Renderer | None = None
     _templates_key: str | None = None
+    _model: Document | None = None
     _env: TextTemplates = field(default_factory=text_environment)
 
     @classmethod
     def open(cls, project: Project) -> Workspace:
         return cls(project, load_library(project.root))
+
+    @property
+    def model_document(self) -> Document:
+        """The library's default text with no council's changes: what `diff ... model` compares with."""
+        if self._model is None:
+            self._model = resolve(self.library, model_council(self.library), self._env)
+        return self._model
 
     @property
     def templates_key(self) -> str:
@@ -83,17 +92,25 @@ def build(
     *,
     jobs: int = 1,
     force: bool = False,
+    site: bool = False,
     progress: Callable[[CouncilResult], None] | None = None,
 ) -> list[CouncilResult]:
     """Build each council into out_dir/<id>/, skipping those already up to date (unless force).
 
     A council that fails keeps its previous outputs and the others still build; with jobs > 1
     councils are built in worker processes, with the same outputs and results as jobs=1.
+    With site=True each council also gets its page of changes from the model (see write_site for the index).
     """
     workspace = Workspace.open(project)
     out = out_dir if out_dir is not None else project.root / "build"
     chosen = tuple(f for f in FORMATS if f in set(formats))
-    return build_many(workspace, list(council_ids), chosen, out, jobs=jobs, force=force, progress=progress)
+    return build_many(workspace, list(council_ids), chosen, out, jobs=jobs, force=force, site=site, progress=progress)
+
+
+def write_site(project: Project, out_dir: Path | None = None, today: dt.date | None = None) -> Path:
+    """Write out_dir/index.html from what has been built there (also after a sharded build's parts are gathered)."""
+    out = out_dir if out_dir is not None else project.root / "build"
+    return site.write_index(Renderer(project.templates), out, today)
 
 
 def document_at(project: Project, spec: str, stack: ExitStack) -> Document:

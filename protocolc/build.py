@@ -43,8 +43,11 @@ class CouncilResult:
 
 @cache
 def _environment_key() -> str:
-    """Versions and font files: what changes the PDF without any source changing."""
-    parts = []
+    """protocolc's own code, versions and font files: what changes outputs without any source changing."""
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.read_bytes())
+    parts = [f"code={code.hexdigest()}"]
     for package in ("protocolc", "weasyprint", "jinja2", "markdown-it-py"):
         try:
             parts.append(f"{package}={metadata.version(package)}")
@@ -105,16 +108,49 @@ def is_up_to_date(folder: Path, key: str, formats: Iterable[str]) -> bool:
     return True
 
 
-def build_one(workspace, council_id: str, formats: tuple[str, ...], out: Path, force: bool) -> CouncilResult:
-    """Resolve, and unless up to date render and write, one council; every failure becomes a result."""
+MODEL_DIFF = "model-diff.html"
+
+
+def write_model_diff(workspace, doc: Document, folder: Path, force: bool) -> Path | None:
+    """The site's page of how a council departs from the model, rewritten only when either side changed.
+
+    It is not one of the council's outputs: a library change alters the model side of every council's
+    page, and that must not make every council's documents rebuild.
+    """
+    from . import diff, diff_format
+
+    model = workspace.model_document
+    key = hashlib.sha256((fingerprint(doc) + fingerprint(model) + _environment_key()).encode("utf-8")).hexdigest()
+    stamp = f"<!-- protocolc model-diff {key} -->\n"  # after the doctype: a comment before it means quirks mode
+    path = folder / MODEL_DIFF
+    if not force:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                if handle.readline().startswith("<!DOCTYPE") and handle.readline() == stamp:
+                    return None
+        except OSError:
+            pass
+    comparison = diff.compare(doc, model, doc.council.name, "the model (clause library)")
+    doctype, _, rest = diff_format.to_html(comparison).partition("\n")
+    return write_outputs(folder, {MODEL_DIFF: f"{doctype}\n{stamp}{rest}".encode()})[0]
+
+
+def build_one(
+    workspace, council_id: str, formats: tuple[str, ...], out: Path, force: bool, site: bool = False
+) -> CouncilResult:
+    """Resolve, and unless up to date render and write, one council; every failure becomes a result.
+
+    For a site (`build --all`), the council's page of differences from the model is kept up to date too.
+    """
     try:
         doc = workspace.document(council_id)
         key = inputs_key(doc, formats, workspace.templates_key)
         folder = out / council_id
+        extra = write_model_diff(workspace, doc, folder, force) if site and "html" in formats else None
         if not force and is_up_to_date(folder, key, formats):
-            return CouncilResult(council_id, UP_TO_DATE)
+            return CouncilResult(council_id, UP_TO_DATE, (extra,) if extra else ())
         files = workspace.render(doc, formats, inputs=key)
-        return CouncilResult(council_id, BUILT, tuple(write_outputs(folder, files)))
+        return CouncilResult(council_id, BUILT, tuple(write_outputs(folder, files)) + ((extra,) if extra else ()))
     except ProtocolError as exc:
         return CouncilResult(council_id, FAILED, error=exc)
     except OSError as exc:
@@ -141,9 +177,9 @@ def _start_worker(root: str) -> None:
         _worker_workspace = Workspace.open(Project(Path(root)))
 
 
-def _work(args: tuple[str, tuple[str, ...], str, bool]) -> CouncilResult:
-    council_id, formats, out, force = args
-    return build_one(_worker_workspace, council_id, formats, Path(out), force)
+def _work(args: tuple[str, tuple[str, ...], str, bool, bool]) -> CouncilResult:
+    council_id, formats, out, force, site = args
+    return build_one(_worker_workspace, council_id, formats, Path(out), force, site)
 
 
 def default_jobs() -> int:
@@ -158,6 +194,7 @@ def build_many(
     *,
     jobs: int = 1,
     force: bool = False,
+    site: bool = False,
     progress: Callable[[CouncilResult], None] | None = None,
 ) -> list[CouncilResult]:
     """Build councils in order; with jobs > 1 in worker processes. Results come back in the order asked for."""
@@ -165,7 +202,7 @@ def build_many(
     if jobs <= 1 or len(council_ids) <= 1:
         results = []
         for council_id in council_ids:
-            results.append(build_one(workspace, council_id, formats, out, force))
+            results.append(build_one(workspace, council_id, formats, out, force, site))
             notify(results[-1])
         return results
     if "pdf" in formats:
@@ -174,7 +211,7 @@ def build_many(
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     workers = min(jobs, len(council_ids))
     chunk = max(1, min(16, len(council_ids) // (workers * 8)))
-    tasks = [(cid, formats, str(out), force) for cid in council_ids]
+    tasks = [(cid, formats, str(out), force, site) for cid in council_ids]
     results = []
     global _worker_workspace
     _worker_workspace = workspace

@@ -125,15 +125,11 @@ def build(
         if shard:
             ids = build_stage.shard(ids, shard)
         with BuildProgress(len(ids), quiet) as progress:
+            jobs = jobs or build_stage.default_jobs()
             results = api.build(
-                project,
-                ids,
-                chosen,
-                output,
-                jobs=jobs or build_stage.default_jobs(),
-                force=force,
-                progress=progress.update,
+                project, ids, chosen, output, jobs=jobs, force=force, site=all_councils, progress=progress.update
             )
+        index = api.write_site(project, output) if all_councils and not shard else None
     except ProtocolError as exc:
         fail(exc)
     failed = [r for r in results if r.error]
@@ -145,6 +141,8 @@ def build(
         summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
         names = f": {', '.join(r.council_id for r in failed)}" if failed else ""
         click.echo(f"{len(results)} councils: {summary}{names}", err=bool(failed))
+    if index is not None and not quiet:
+        click.echo(f"site: {shown(index)}")
     if failed:
         sys.exit(1)
 
@@ -182,6 +180,32 @@ class BuildProgress:
             click.echo(f"built {result.council_id}: {shown(result.written[0].parent)}/ ({names})")
         elif not self.quiet and result.state == build_stage.UP_TO_DATE:
             click.echo(f"up to date {result.council_id}")
+
+
+@main.command(name="site")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The build folder to index (default: build/ in the project).",
+)
+@click.pass_context
+def site_command(ctx: click.Context, output: Path | None) -> None:
+    """Write index.html listing every council built in the build folder.
+
+    `build --all` does this itself; run it after gathering the parts of a sharded build.
+
+    \b
+    Example:
+      protocolc site
+    """
+    project = open_project(ctx)
+    try:
+        index = api.write_site(project, output)
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(f"site: {shown(index)}")
 
 
 @main.command(name="list")
@@ -379,3 +403,47 @@ def schema_command(ctx: click.Context, output: Path | None) -> None:
     for name, text in schema.schemas(library).items():
         write_atomic(folder / name, text.encode("utf-8"))
         click.echo(f"wrote {shown(folder / name)}")
+
+
+@main.command(name="serve")
+@click.argument("councils", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.pass_context
+def serve_command(ctx: click.Context, councils: tuple[str, ...], host: str, port: int) -> None:
+    """Preview the site in a browser, rebuilding and reloading as you edit.
+
+    Every council is built as Markdown and HTML (the councils named also as PDF);
+    the open page reloads after each change, and a mistake in the sources is shown
+    at the top of the page, with its file and line, until it is fixed.
+
+    \b
+    Examples:
+      protocolc serve
+      protocolc serve hexham --port 8080
+    """
+    from .serve import serve
+
+    project = open_project(ctx)
+
+    def ready(server, preview) -> None:
+        address = f"http://{server.server_address[0]}:{server.server_address[1]}/"
+        click.echo(f"serving {shown(preview.out)} at {address} (Ctrl+C to stop)")
+        for problem in preview.errors:
+            click.echo(problem, err=True)
+
+    def rebuilt(preview) -> None:
+        click.echo("rebuilt" if not preview.errors else f"{len(preview.errors)} problem(s):", err=bool(preview.errors))
+        for problem in preview.errors:
+            click.echo(problem, err=True)
+
+    try:
+        serve(project, councils, host, port, ready=ready, on_rebuild=rebuilt)
+    except ProtocolError as exc:
+        fail(exc)
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        click.echo("  hint: choose another port with --port", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("stopped")

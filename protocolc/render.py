@@ -18,6 +18,7 @@ from .model import DocClause, Document
 
 MARKDOWN_TEMPLATE = "protocol.md.j2"
 HTML_TEMPLATE = "protocol.html.j2"
+INDEX_TEMPLATE = "index.html.j2"
 STYLESHEET = "protocol.css"
 
 
@@ -96,6 +97,21 @@ class Renderer:
                 f"template error while rendering {doc.council.id}: {exc}",
                 Source(f"templates/{name}"),
                 "templates may use only the Document's fields; see templates/README.md",
+            ) from None
+
+    def index_text(self, entries: list, counts: dict[str, int], today) -> str:
+        """The site's front page (templates/index.html.j2)."""
+        from .status import OVERDUE, label
+
+        labels = {e.state: label(e.state) for e in entries} | {OVERDUE: label(OVERDUE)}
+        try:
+            template = self.html_env.get_template(INDEX_TEMPLATE)
+            return template.render(entries=entries, counts=counts, today=today, labels=labels)
+        except jinja2.TemplateError as exc:
+            raise ProtocolError(
+                f"template error: {exc}",
+                Source(f"templates/{INDEX_TEMPLATE}"),
+                "see templates/README.md for what the site template can use",
             ) from None
 
     def markdown_text(self, doc: Document) -> str:

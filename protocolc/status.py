@@ -21,7 +21,11 @@ class ReviewStatus:
 
     @property
     def label(self) -> str:
-        return {DUE: f"due within {DUE_WITHIN_DAYS} days"}.get(self.state, self.state)
+        return label(self.state)
+
+
+def label(state: str) -> str:
+    return {DUE: f"due within {DUE_WITHIN_DAYS} days"}.get(state, state)
 
 
 def last_day(date: PartialDate) -> dt.date:
@@ -30,17 +34,18 @@ def last_day(date: PartialDate) -> dt.date:
     return dt.date(date.year, date.month, day)
 
 
-def review_status(council: Council, today: dt.date) -> ReviewStatus:
-    review_by = council.current.review_by
+def review_state(review_by: PartialDate | None, today: dt.date) -> tuple[str, dt.date | None]:
+    """The state of a review date as of `today`, and the last day the review is in time."""
     if review_by is None:
-        return ReviewStatus(council, UNKNOWN, None)
+        return UNKNOWN, None
     due = last_day(review_by)
     if due < today:
-        state = OVERDUE
-    elif (due - today).days <= DUE_WITHIN_DAYS:
-        state = DUE
-    else:
-        state = OK
+        return OVERDUE, due
+    return (DUE if (due - today).days <= DUE_WITHIN_DAYS else OK), due
+
+
+def review_status(council: Council, today: dt.date) -> ReviewStatus:
+    state, due = review_state(council.current.review_by, today)
     return ReviewStatus(council, state, due)
 
 

@@ -40,9 +40,11 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: str | None = None
                 )
     return {
         "council": doc.council.id,
+        "name": doc.council.name,
         "title": doc.title.markdown,
         "version": doc.council.current.version,
         "adopted": doc.council.current.adopted.iso() if doc.council.current.adopted else None,
+        "review_by": doc.council.current.review_by.iso() if doc.council.current.review_by else None,
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
         "inputs": inputs,
         "clauses": clauses,
