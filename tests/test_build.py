@@ -116,9 +116,12 @@ def test_plain_progress_when_piped_and_quiet(project, tmp_path: Path) -> None:
     args = ["--project", str(project.root), "build", "--all", "--format", "md", "-o", str(tmp_path)]
     first = runner.invoke(main, args)
     assert first.exit_code == 0
-    assert first.stdout.splitlines()[-1] == "5 councils: 5 built"
+    assert first.stdout.splitlines()[-2] == "5 councils: 5 built"
     second = runner.invoke(main, args)
-    assert second.stdout.splitlines() == [f"up to date {c}" for c in COUNCILS] + ["5 councils: 5 up to date"]
+    assert second.stdout.splitlines() == [f"up to date {c}" for c in COUNCILS] + [
+        "5 councils: 5 up to date",
+        f"site: {tmp_path / 'index.html'}",
+    ]
     quiet = runner.invoke(main, [*args, "--quiet", "--force"])
     assert quiet.exit_code == 0 and quiet.output == ""
 

@@ -42,12 +42,12 @@ def test_build_one_council(project, tmp_path: Path):
 def test_build_all_markdown_only(project, tmp_path: Path):
     result = run("build", "--all", "--format", "md", "-o", str(tmp_path), project=project.root)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == COUNCILS
+    assert sorted(p.name for p in tmp_path.iterdir()) == [*COUNCILS[:3], "index.html", *COUNCILS[3:]]
     for council_id in COUNCILS:
         assert sorted(p.name for p in (tmp_path / council_id).iterdir()) == ["manifest.json", "protocol.md"]
     lines = result.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines[:-1]] == [f"built {c}" for c in COUNCILS]
-    assert lines[-1] == "5 councils: 5 built"
+    assert [line.split(":")[0] for line in lines[:-2]] == [f"built {c}" for c in COUNCILS]
+    assert lines[-2:] == ["5 councils: 5 built", f"site: {tmp_path / 'index.html'}"]
 
 
 def test_build_two_formats(project, tmp_path: Path):
@@ -110,7 +110,7 @@ def test_one_failing_council_does_not_stop_the_others(tmp_project: TmpProject, t
     result = run("build", "--all", "--format", "md", "-o", str(out), project=tmp_project.root)
     assert result.exit_code == 1
     assert "6 councils: 5 built, 1 failed: tiny" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == COUNCILS
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == COUNCILS
     assert result.stdout.count("built ") == 5
 
 
