@@ -35,6 +35,7 @@ from .model import (
 
 # libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+IMPLICIT_TYPES = yaml.resolver.Resolver()  # YAML 1.1's rules for what an unquoted value means
 MAX_NODES = 100_000  # refuse alias "billion laughs" bombs
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -241,6 +242,8 @@ class Reader:
         """Warn where other YAML readers (editors, linters) would not see the text the clerk typed."""
         if not getattr(value, "plain", False) or "\n" in value:
             return
+        if IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":
+            return  # YAML's own implicit-type rules (a few regular expressions) keep it text
         try:
             seen = yaml.safe_load(value)
         except yaml.YAMLError:
