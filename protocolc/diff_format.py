@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 
 import click
 
@@ -27,9 +28,14 @@ def status_label(status: str, cmp: Comparison) -> str:
     }[status]
 
 
+def percent(similarity: float) -> str:
+    """Rounded down, so two documents that differ never show as 100.0% similar."""
+    return f"{math.floor(similarity * 1000) / 10:.1f}%"
+
+
 def summary_line(cmp: Comparison) -> str:
     counts = ", ".join(f"{cmp.count(s)} {status_label(s, cmp)}" for s in STATUSES)
-    return f"{cmp.first_label} vs {cmp.second_label}: {counts}; {cmp.similarity:.1%} similar"
+    return f"{cmp.first_label} vs {cmp.second_label}: {counts}; {percent(cmp.similarity)} similar"
 
 
 def _where(unit: Unit) -> str:
@@ -94,7 +100,7 @@ def to_markdown(cmp: Comparison) -> str:
     lines = [f"# {cmp.first_label} compared with {cmp.second_label}", "", "| | clauses |", "|---|---:|"]
     lines += [f"| {status_label(s, cmp)} | {cmp.count(s)} |" for s in STATUSES]
     lines += [
-        f"| similarity | {cmp.similarity:.1%} |",
+        f"| similarity | {percent(cmp.similarity)} |",
         "",
         "Deleted words are ~~struck through~~, inserted words are **bold**.",
         "",
@@ -175,7 +181,7 @@ def to_html(cmp: Comparison) -> str:
         f'<tr><th scope="row">{e(status_label(s, cmp))}</th><td class="n">{cmp.count(s)}</td></tr>' for s in STATUSES
     ]
     out += [
-        f'<tr><th scope="row">similarity</th><td class="n">{cmp.similarity:.1%}</td></tr>',
+        f'<tr><th scope="row">similarity</th><td class="n">{percent(cmp.similarity)}</td></tr>',
         "</tbody></table>",
         f'<p class="key">In reworded clauses, words of {first} that {second} does not have are '
         f"<del>struck through</del> and words {second} adds are <ins>underlined</ins>. A clause found in only one "
