@@ -40,6 +40,13 @@ def shown(path: Path) -> str:
         return path.as_posix()
 
 
+def echo_table(rows: list[tuple[str, ...]]) -> None:
+    """Rows as aligned columns; the first row is the header."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
 def parse_formats(value: str) -> list[str]:
     formats = [f.strip() for f in value.split(",") if f.strip()]
     unknown = [f for f in formats if f not in api.FORMATS]
@@ -228,9 +235,7 @@ def list_councils(ctx: click.Context) -> None:
         v = c.current
         adopted = v.adopted.british() if v.adopted else "not recorded"
         rows.append((c.id, c.name, v.version, adopted, v.review_by.british() if v.review_by else "-"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    echo_table(rows)
 
 
 @main.command(name="stats")
@@ -366,9 +371,7 @@ def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
                 s.label,
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    echo_table(rows)
     overdue = [s.council.id for s in found if s.state == status.OVERDUE]
     if overdue and fail_overdue:
         click.echo(f"review overdue: {', '.join(overdue)}", err=True)

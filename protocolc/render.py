@@ -85,18 +85,18 @@ class Renderer:
             return Markup(self.markdown.render(markdown))
         return Markup(self.markdown.renderInline(markdown))
 
-    def _render(self, env: ImmutableSandboxedEnvironment, name: str, doc: Document) -> str:
+    def _render(self, env: ImmutableSandboxedEnvironment, name: str, what: str, **context: object) -> str:
         try:
-            return env.get_template(name).render(doc=doc, council=doc.council, current=doc.council.current)
+            return env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise ProtocolError(
                 f"template error: {exc.message}", Source(f"templates/{name}", exc.lineno or 0)
             ) from None
         except jinja2.TemplateError as exc:
             raise ProtocolError(
-                f"template error while rendering {doc.council.id}: {exc}",
+                f"template error while rendering {what}: {exc}",
                 Source(f"templates/{name}"),
-                "templates may use only the Document's fields; see templates/README.md",
+                "templates/README.md lists what each template can use",
             ) from None
 
     def index_text(self, entries: list, counts: dict[str, int], today) -> str:
@@ -104,21 +104,19 @@ class Renderer:
         from .status import OVERDUE, label
 
         labels = {e.state: label(e.state) for e in entries} | {OVERDUE: label(OVERDUE)}
-        try:
-            template = self.html_env.get_template(INDEX_TEMPLATE)
-            return template.render(entries=entries, counts=counts, today=today, labels=labels)
-        except jinja2.TemplateError as exc:
-            raise ProtocolError(
-                f"template error: {exc}",
-                Source(f"templates/{INDEX_TEMPLATE}"),
-                "see templates/README.md for what the site template can use",
-            ) from None
+        return self._render(
+            self.html_env, INDEX_TEMPLATE, "the site index", entries=entries, counts=counts, today=today, labels=labels
+        )
 
     def markdown_text(self, doc: Document) -> str:
-        return self._render(self.md_env, MARKDOWN_TEMPLATE, doc)
+        return self._render(self.md_env, MARKDOWN_TEMPLATE, doc.council.id, **self._document_context(doc))
 
     def html_text(self, doc: Document) -> str:
-        return self._render(self.html_env, HTML_TEMPLATE, doc)
+        return self._render(self.html_env, HTML_TEMPLATE, doc.council.id, **self._document_context(doc))
+
+    @staticmethod
+    def _document_context(doc: Document) -> dict[str, object]:
+        return {"doc": doc, "council": doc.council, "current": doc.council.current}
 
     def pdf_bytes(self, doc: Document, html: str) -> bytes:
         """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history."""
