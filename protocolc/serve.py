@@ -140,14 +140,27 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
     return ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(preview.out)))
 
 
-def watch(preview: Preview, stop: threading.Event, on_rebuild: Callable[[Preview], None] | None = None) -> None:
-    """Rebuild whenever a source file changes, until `stop` is set."""
+def watch(
+    preview: Preview,
+    stop: threading.Event,
+    watching: threading.Event,
+    on_rebuild: Callable[[Preview], None] | None = None,
+) -> None:
+    """Rebuild whenever a source file changes, until `stop` is set; `watching` is set once changes are seen."""
     from watchfiles import watch as watch_files
 
     folders = [str(preview.project.root / name) for name in ("clauses", "councils", "templates")]
-    for _changes in watch_files(
-        *[f for f in folders if Path(f).is_dir()], stop_event=stop, debounce=200, step=50, rust_timeout=500
+    for changes in watch_files(
+        *[f for f in folders if Path(f).is_dir()],
+        stop_event=stop,
+        debounce=200,
+        step=50,
+        rust_timeout=300,
+        yield_on_timeout=True,
     ):
+        watching.set()  # the first (empty) yield comes once the watcher is in place
+        if not changes:
+            continue
         preview.rebuild()
         if on_rebuild:
             on_rebuild(preview)
@@ -170,8 +183,10 @@ def serve(
     preview.rebuild()
     server = make_server(preview, host, port)
     stop = stop or threading.Event()
-    watcher = threading.Thread(target=watch, args=(preview, stop, on_rebuild), daemon=True)
+    watching = threading.Event()
+    watcher = threading.Thread(target=watch, args=(preview, stop, watching, on_rebuild), daemon=True)
     watcher.start()
+    watching.wait(10)  # a change made as soon as the page is served must not be missed
     threading.Thread(target=lambda: (stop.wait(), server.shutdown()), daemon=True).start()
     if ready:
         ready(server, preview)
