@@ -554,3 +554,20 @@ def test_print_media_hides_what_only_screens_need(built, page):
     for selector in ("nav.toc", ".skip-link", ".colophon", "a.permalink >> nth=0"):
         assert page.locator(selector).evaluate("e => getComputedStyle(e).display") == "none", selector
     assert page.locator("main").is_visible() and page.locator(".closing").is_visible()
+
+
+@pytest.fixture(scope="module")
+def site(project, tmp_path_factory) -> Path:
+    """The site as `build --all` writes it: index.html and each council's page of changes from the model."""
+    out = tmp_path_factory.mktemp("a11y-site")
+    api.build(project, COUNCILS, ["md", "html"], out, site=True)
+    api.write_site(project, out)
+    return out
+
+
+@pytest.mark.parametrize("page_path", ["index.html", "hexham/model-diff.html", "duston/model-diff.html"])
+def test_axe_finds_no_violations_on_the_site_pages(site, page, page_path: str):
+    page.goto((site / page_path).as_uri())
+    results = run_axe(page)
+    assert results["violations"] == [], "\n" + describe(results["violations"])
+    assert {"color-contrast", "html-lang-valid"} <= {rule["id"] for rule in results["passes"]}
