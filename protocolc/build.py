@@ -26,7 +26,7 @@ from pathlib import Path
 from .errors import ProtocolError, Source
 from .model import Document
 from .project import Project
-from .write import write_outputs
+from .write import FILENAMES, write_outputs
 
 BUILT, UP_TO_DATE, FAILED = "built", "up to date", "failed"
 STATES = (BUILT, UP_TO_DATE, FAILED)
@@ -90,8 +90,6 @@ def inputs_key(doc: Document, formats: Iterable[str], templates: str) -> str:
 
 def is_up_to_date(folder: Path, key: str, formats: Iterable[str]) -> bool:
     """The outputs in `folder` were built from these inputs and nobody has touched them since."""
-    from .write import FILENAMES
-
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
