@@ -79,7 +79,7 @@ class Workspace:
             if "html" in formats:
                 files[FILENAMES["html"]] = html.encode("utf-8")
             if "pdf" in formats:
-                files[FILENAMES["pdf"]] = self.renderer.pdf_bytes(doc, html)
+                files[FILENAMES["pdf"]] = self.renderer.pdf_bytes(html)
         files["manifest.json"] = manifest_bytes(doc, files, inputs)
         return files
 

@@ -47,7 +47,7 @@ def table_cell(text: str) -> str:
 
 
 def slug(clause_id: str) -> str:
-    """A clause's permalink anchor: the last part of its id (`councillors.responsibilities` -> `responsibilities`)."""
+    """A clause's permalink anchor: its id with dots as dashes (`councillors.areas` -> `councillors-areas`)."""
     return clause_id.replace(".", "-")
 
 
@@ -118,7 +118,7 @@ class Renderer:
     def _document_context(doc: Document) -> dict[str, object]:
         return {"doc": doc, "council": doc.council, "current": doc.council.current}
 
-    def pdf_bytes(self, doc: Document, html: str) -> bytes:
+    def pdf_bytes(self, html: str) -> bytes:
         """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history."""
         import pydyf  # WeasyPrint's PDF writer
         import weasyprint  # imported here: it costs about 0.35 s and only PDF needs it
