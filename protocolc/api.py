@@ -65,6 +65,10 @@ class Workspace:
     def council(self, council_id: str) -> Council:
         return load_council(self.project.council_path(council_id), self.project.root, self.library)
 
+    def councils(self) -> list[Council]:
+        """Every council of the project, loaded and checked, in id order."""
+        return [self.council(cid) for cid in self.project.council_ids()]
+
     def document(self, council_id: str) -> Document:
         return resolve(self.library, self.council(council_id), self._env)
 

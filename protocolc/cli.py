@@ -40,6 +40,11 @@ def shown(path: Path) -> str:
         return path.as_posix()
 
 
+def when(date, missing: str) -> str:
+    """A version's date in British form, or what to print when the council's records do not give it."""
+    return date.british() if date else missing
+
+
 def echo_table(rows: list[tuple[str, ...]]) -> None:
     """Rows as aligned columns; the first row is the header."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -227,14 +232,13 @@ def list_councils(ctx: click.Context) -> None:
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
-        councils = [workspace.council(cid) for cid in project.council_ids()]
+        councils = workspace.councils()
     except ProtocolError as exc:
         fail(exc)
     rows = [("council", "name", "version", "adopted", "review by")]
     for c in councils:
         v = c.current
-        adopted = v.adopted.british() if v.adopted else "not recorded"
-        rows.append((c.id, c.name, v.version, adopted, v.review_by.british() if v.review_by else "-"))
+        rows.append((c.id, c.name, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-")))
     echo_table(rows)
 
 
@@ -251,7 +255,7 @@ def stats_command(ctx: click.Context, min_words: int) -> None:
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
-        councils = [workspace.council(cid) for cid in project.council_ids()]
+        councils = workspace.councils()
         report = stats.report(workspace.library, councils, min_words)
     except ProtocolError as exc:
         fail(exc)
@@ -354,7 +358,7 @@ def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
-        councils = [workspace.council(cid) for cid in project.council_ids()]
+        councils = workspace.councils()
     except ProtocolError as exc:
         fail(exc)
     day = today.date() if today else dt.date.today()
@@ -362,15 +366,7 @@ def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
     rows = [("council", "version", "adopted", "review by", "state")]
     for s in found:
         v = s.council.current
-        rows.append(
-            (
-                s.council.id,
-                v.version,
-                v.adopted.british() if v.adopted else "not recorded",
-                v.review_by.british() if v.review_by else "-",
-                s.label,
-            )
-        )
+        rows.append((s.council.id, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-"), s.label))
     echo_table(rows)
     overdue = [s.council.id for s in found if s.state == status.OVERDUE]
     if overdue and fail_overdue:
