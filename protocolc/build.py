@@ -43,7 +43,7 @@ class CouncilResult:
 
 @cache
 def _environment_key() -> str:
-    """protocolc's own code, versions and font files: what changes outputs without any source changing."""
+    """protocolc's own code and the versions of what renders: what changes outputs without any source changing."""
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         code.update(path.read_bytes())
@@ -53,12 +53,20 @@ def _environment_key() -> str:
             parts.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{package}=?")
-    if shutil.which("fc-match"):
-        for family in FONT_FAMILIES:
-            found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=False)
-            path = Path(found.stdout.strip())
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-            parts.append(f"{family}={path.name}:{digest}")
+    return "\n".join(parts)
+
+
+@cache
+def _fonts_key() -> str:
+    """The font files the stylesheet's families resolve to: only the PDF embeds them."""
+    if not shutil.which("fc-match"):
+        return "fonts=?"
+    parts = []
+    for family in FONT_FAMILIES:
+        found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=False)
+        path = Path(found.stdout.strip())
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        parts.append(f"{family}={path.name}:{digest}")
     return "\n".join(parts)
 
 
@@ -83,7 +91,8 @@ def fingerprint(doc: Document) -> str:
 def inputs_key(doc: Document, formats: Iterable[str], templates: str) -> str:
     """One hash of everything a council's outputs depend on."""
     digest = hashlib.sha256()
-    for part in (fingerprint(doc), ",".join(sorted(formats)), templates, _environment_key()):
+    fonts = _fonts_key() if "pdf" in formats else ""
+    for part in (fingerprint(doc), ",".join(sorted(formats)), templates, _environment_key(), fonts):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
