@@ -19,8 +19,8 @@ from pathlib import Path
 import yaml
 
 from protocolc.api import Workspace
-from protocolc.load import parse_yaml
 from protocolc.project import Project
+from protocolc.sources import parse_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIXES = [

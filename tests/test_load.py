@@ -6,8 +6,9 @@ import pytest
 from conftest import TINY, TmpProject, find_problem, line_of, only_problem
 
 from protocolc.errors import ProtocolError, Source
-from protocolc.load import Map, Seq, Str, load_library, parse_yaml
+from protocolc.load import load_library
 from protocolc.model import PartialDate
+from protocolc.sources import Map, Seq, Str, parse_yaml
 
 PATH = "councils/t.yaml"
 
