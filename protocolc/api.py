@@ -1,7 +1,7 @@
 """The library entry point: what the CLI and the tests call.
 
-load -> resolve -> render -> write, one council at a time, so one council's
-mistake never stops the others and never damages their outputs.
+load -> resolve -> layout -> formats -> write, one document at a time, so one
+council's mistake never stops the others and never damages their outputs.
 """
 
 from __future__ import annotations
@@ -10,127 +10,69 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diff, site
-from .build import CouncilResult, build_many, templates_key
+from .build import DocumentResult, build_many
 from .diff import Comparison
-from .load import load_council, load_library
-from .model import Council, Document, Library
-from .project import Project
-from .render import Renderer
-from .resolve import TextTemplates, model_council, resolve, text_environment
+from .formats import NAMES
+from .model import Document
+from .project import Project, split_name
+from .resolve import MODEL
 from .revisions import export, resolve_revision
-from .write import FILENAMES, manifest_bytes
+from .workspace import Workspace
 
-FORMATS = tuple(FILENAMES)
-MODEL = "model"  # the pseudo-council: the library's default text with no overrides
+FORMATS = NAMES
 
-
-@dataclass
-class Workspace:
-    """A loaded project: the library once, councils and documents on demand."""
-
-    project: Project
-    library: Library
-    _renderer: Renderer | None = None
-    _templates_key: str | None = None
-    _model: Document | None = None
-    _env: TextTemplates = field(default_factory=text_environment)
-
-    @classmethod
-    def open(cls, project: Project) -> Workspace:
-        return cls(project, load_library(project.root))
-
-    @property
-    def model_document(self) -> Document:
-        """The library's default text with no council's changes: what `diff ... model` compares with."""
-        if self._model is None:
-            self._model = resolve(self.library, model_council(self.library), self._env)
-        return self._model
-
-    @property
-    def templates_key(self) -> str:
-        if self._templates_key is None:
-            self._templates_key = templates_key(self.project.templates)
-        return self._templates_key
-
-    @property
-    def renderer(self) -> Renderer:
-        if self._renderer is None:
-            self._renderer = Renderer(self.project.templates)
-        return self._renderer
-
-    def council(self, council_id: str) -> Council:
-        return load_council(self.project.council_path(council_id), self.project.root, self.library)
-
-    def councils(self) -> list[Council]:
-        """Every council of the project, loaded and checked, in id order."""
-        return [self.council(cid) for cid in self.project.council_ids()]
-
-    def document(self, council_id: str) -> Document:
-        return resolve(self.library, self.council(council_id), self._env)
-
-    def render(self, doc: Document, formats: Iterable[str] = FORMATS, inputs: str | None = None) -> dict[str, bytes]:
-        """Every requested output of one document plus its manifest, in memory."""
-        formats = set(formats)
-        files: dict[str, bytes] = {}
-        if "md" in formats:
-            files[FILENAMES["md"]] = self.renderer.markdown_text(doc).encode("utf-8")
-        if formats & {"html", "pdf"}:
-            html = self.renderer.html_text(doc)
-            if "html" in formats:
-                files[FILENAMES["html"]] = html.encode("utf-8")
-            if "pdf" in formats:
-                files[FILENAMES["pdf"]] = self.renderer.pdf_bytes(html)
-        files["manifest.json"] = manifest_bytes(doc, files, inputs)
-        return files
+__all__ = ["FORMATS", "MODEL", "Workspace", "build", "compare", "document_at", "write_site"]
 
 
 def build(
     project: Project,
-    council_ids: Iterable[str],
+    names: Iterable[str] | None,
     formats: Iterable[str] = FORMATS,
     out_dir: Path | None = None,
     *,
     jobs: int = 1,
     force: bool = False,
     site: bool = False,
-    progress: Callable[[CouncilResult], None] | None = None,
-) -> list[CouncilResult]:
-    """Build each council into out_dir/<id>/, skipping those already up to date (unless force).
+    progress: Callable[[DocumentResult], None] | None = None,
+) -> list[DocumentResult]:
+    """Build documents ('hexham' for all of Hexham's, 'hexham/protocol' for one; None for every council's).
 
-    A council that fails keeps its previous outputs and the others still build; with jobs > 1
-    councils are built in worker processes, with the same outputs and results as jobs=1.
-    With site=True each council also gets its page of changes from the model (see write_site for the index).
+    Each goes to out_dir/<council>/<document>.<format>, skipping those already up to date (unless force).
+    A document that fails keeps its previous outputs and the others still build; with jobs > 1 documents
+    are built in worker processes, with the same outputs and results as jobs=1. With site=True each document
+    also gets its page of changes from the model (see write_site for the index).
     """
     workspace = Workspace.open(project)
     out = out_dir if out_dir is not None else project.root / "build"
     chosen = tuple(f for f in FORMATS if f in set(formats))
-    return build_many(workspace, list(council_ids), chosen, out, jobs=jobs, force=force, site=site, progress=progress)
+    pairs = workspace.names(list(names) if names is not None else None)
+    return build_many(workspace, pairs, chosen, out, jobs=jobs, force=force, site=site, progress=progress)
 
 
 def write_site(project: Project, out_dir: Path | None = None, today: dt.date | None = None) -> Path:
     """Write out_dir/index.html from what has been built there (also after a sharded build's parts are gathered)."""
     out = out_dir if out_dir is not None else project.root / "build"
-    return site.write_index(Renderer(project.templates), out, today)
+    return site.write_index(Workspace.open(project).templates, out, today)
 
 
 def document_at(project: Project, spec: str, stack: ExitStack) -> Document:
-    """The Document named by `COUNCIL`, `model`, or either with `@REVISION` (sources read from git)."""
-    council_id, _, rev = spec.partition("@")
+    """The Document named by `COUNCIL[/DOCUMENT]`, `model[/DOCUMENT]`, either with `@REVISION` (read from git)."""
+    name, _, rev = spec.partition("@")
+    council_id, document_id = split_name(name)
     if rev:
-        commit = resolve_revision(project, council_id, rev)
+        commit = resolve_revision(project, council_id, rev, document_id or "protocol")
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="protocolc-rev-")))
         project = export(project, commit, folder)
     workspace = Workspace.open(project)
     if council_id == MODEL:
-        return resolve(workspace.library, model_council(workspace.library), workspace._env)
-    return workspace.document(council_id)
+        return workspace.model_document(document_id or "protocol")
+    return workspace.document(council_id, document_id or "protocol")
 
 
 def compare(project: Project, first: str, second: str) -> Comparison:
-    """Compare two councils, a council with the model, or a council with itself at a git revision."""
+    """Compare two councils' documents, one with the model, or one with itself at a git revision."""
     with ExitStack() as stack:
         return diff.compare(document_at(project, first, stack), document_at(project, second, stack), first, second)

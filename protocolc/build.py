@@ -1,11 +1,11 @@
-"""Building many councils: skip what is up to date, and spread the rest over worker processes.
+"""Building many documents: skip what is up to date, and spread the rest over worker processes.
 
-A council is up to date when its manifest records the same inputs key and every
+A document is up to date when its manifest records the same inputs key and every
 output it lists is still there with the recorded sha256. The key covers all
-that decides the outputs: the resolved Document (so exactly the library clauses
-the council renders, its own file, the terms and versions), the templates and
-stylesheet, the fonts the stylesheet names, the formats, and the versions of
-protocolc and WeasyPrint.
+that decides the outputs: the whole resolved Document (so exactly the library
+clauses the council prints, its facts, terms and versions), the templates each
+format reads, the fonts the PDF embeds, the formats, and the versions of
+protocolc and what renders.
 """
 
 from __future__ import annotations
@@ -16,17 +16,19 @@ import multiprocessing
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .errors import ProtocolError, Source
+from .errors import Problem, ProtocolError, Source
+from .formats import FORMATS
 from .model import Document
 from .project import Project
-from .write import FILENAMES, write_outputs
+from .workspace import Workspace
+from .write import manifest_name, write_outputs
 
 BUILT, UP_TO_DATE, FAILED = "built", "up to date", "failed"
 STATES = (BUILT, UP_TO_DATE, FAILED)
@@ -34,18 +36,26 @@ FONT_FAMILIES = ("DejaVu Serif", "DejaVu Sans")  # the families templates/protoc
 
 
 @dataclass(frozen=True)
-class CouncilResult:
+class DocumentResult:
+    """What building one document did, with the problems that stopped it and the warnings it carries."""
+
     council_id: str
+    document_id: str
     state: str
     written: tuple[Path, ...] = ()
     error: ProtocolError | None = None
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.council_id}/{self.document_id}"
 
 
 @cache
 def _environment_key() -> str:
     """protocolc's own code and the versions of what renders: what changes outputs without any source changing."""
     code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
         code.update(path.read_bytes())
     parts = [f"code={code.hexdigest()}"]
     for package in ("protocolc", "weasyprint", "jinja2", "markdown-it-py"):
@@ -70,41 +80,36 @@ def _fonts_key() -> str:
     return "\n".join(parts)
 
 
-def templates_key(templates: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def fingerprint(doc: Document) -> str:
-    """What the templates can see of a Document: its rendered passages with their sources, and the council's facts.
-
-    The council's outline and changes are left out: they refer to library sections whose unused clauses
-    must not make a council rebuild when they change.
-    """
-    c = doc.council
-    facts = (c.id, c.name, c.kind, c.clerk_title, c.contact, c.versions, c.numbering)
-    return repr((facts, doc.title, doc.version_table, doc.sections, doc.closing, doc.numbering))
+    """The whole resolved Document: templates see nothing else, so nothing else can change the outputs."""
+    return repr(doc)
 
 
-def inputs_key(doc: Document, formats: Iterable[str], templates: str) -> str:
-    """One hash of everything a council's outputs depend on."""
+def inputs_key(doc: Document, formats: tuple[str, ...], workspace: Workspace) -> str:
+    """One hash of everything a document's outputs depend on: the document, each format's templates, the fonts."""
     digest = hashlib.sha256()
-    fonts = _fonts_key() if "pdf" in formats else ""
-    for part in (fingerprint(doc), ",".join(sorted(formats)), templates, _environment_key(), fonts):
+    parts = [fingerprint(doc), ",".join(formats), _environment_key()]
+    for name in formats:
+        fmt = FORMATS[name]
+        used = fmt.templates + tuple(t for u in fmt.uses for t in FORMATS[u].templates)
+        parts.append(f"{name}={workspace.templates.digest(used)}")
+        if fmt.needs_fonts:
+            parts.append(_fonts_key())
+    for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
 
-def is_up_to_date(folder: Path, key: str, formats: Iterable[str]) -> bool:
+def is_up_to_date(folder: Path, document_id: str, key: str, formats: tuple[str, ...]) -> bool:
     """The outputs in `folder` were built from these inputs and nobody has touched them since."""
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((folder / manifest_name(document_id)).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    outputs = manifest.get("outputs", {})
-    if manifest.get("inputs") != key or set(outputs) != {FILENAMES[f] for f in formats}:
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
+        return False
+    outputs = manifest["outputs"]
+    if manifest.get("inputs") != key or set(outputs) != {f"{document_id}.{FORMATS[f].extension}" for f in formats}:
         return False
     for name, digest in outputs.items():
         try:
@@ -115,10 +120,12 @@ def is_up_to_date(folder: Path, key: str, formats: Iterable[str]) -> bool:
     return True
 
 
-MODEL_DIFF = "model-diff.html"
+def model_diff_name(document_id: str) -> str:
+    """The site's page of a document's changes from the model: `build/hexham/protocol.model-diff.html`."""
+    return f"{document_id}.model-diff.html"
 
 
-def write_model_diff(workspace, doc: Document, folder: Path, force: bool) -> Path | None:
+def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: bool) -> Path | None:
     """The site's page of how a council departs from the model, rewritten only when either side changed.
 
     It is not one of the council's outputs: a library change alters the model side of every council's
@@ -126,10 +133,10 @@ def write_model_diff(workspace, doc: Document, folder: Path, force: bool) -> Pat
     """
     from . import diff, diff_format
 
-    model = workspace.model_document
+    model = workspace.model_document(doc.id)
     key = hashlib.sha256((fingerprint(doc) + fingerprint(model) + _environment_key()).encode("utf-8")).hexdigest()
     stamp = f"<!-- protocolc model-diff {key} -->\n"  # after the doctype: a comment before it means quirks mode
-    path = folder / MODEL_DIFF
+    path = folder / model_diff_name(doc.id)
     if not force:
         try:
             with path.open(encoding="utf-8") as handle:
@@ -139,54 +146,62 @@ def write_model_diff(workspace, doc: Document, folder: Path, force: bool) -> Pat
             pass
     comparison = diff.compare(doc, model, doc.council.name, "the model (clause library)")
     doctype, _, rest = diff_format.to_html(comparison).partition("\n")
-    return write_outputs(folder, {MODEL_DIFF: f"{doctype}\n{stamp}{rest}".encode()})[0]
+    return write_outputs(folder, {path.name: f"{doctype}\n{stamp}{rest}".encode()})[0]
 
 
 def build_one(
-    workspace, council_id: str, formats: tuple[str, ...], out: Path, force: bool, site: bool = False
-) -> CouncilResult:
-    """Resolve, and unless up to date render and write, one council; every failure becomes a result.
+    workspace: Workspace,
+    council_id: str,
+    document_id: str,
+    formats: tuple[str, ...],
+    out: Path,
+    force: bool,
+    site: bool = False,
+) -> DocumentResult:
+    """Resolve, and unless up to date render and write, one document; every failure becomes a result.
 
-    For a site (`build --all`), the council's page of differences from the model is kept up to date too.
+    For a site (`build --all`), the document's page of differences from the model is kept up to date too.
     """
+    warnings: list[Problem] = []
     try:
-        doc = workspace.document(council_id)
-        key = inputs_key(doc, formats, workspace.templates_key)
+        doc = workspace.document(council_id, document_id, warnings)
+        key = inputs_key(doc, formats, workspace)
         folder = out / council_id
         extra = write_model_diff(workspace, doc, folder, force) if site and "html" in formats else None
-        if not force and is_up_to_date(folder, key, formats):
-            return CouncilResult(council_id, UP_TO_DATE, (extra,) if extra else ())
+        if not force and is_up_to_date(folder, document_id, key, formats):
+            written: tuple[Path, ...] = (extra,) if extra else ()
+            return DocumentResult(council_id, document_id, UP_TO_DATE, written, warnings=tuple(warnings))
         files = workspace.render(doc, formats, inputs=key)
-        return CouncilResult(council_id, BUILT, tuple(write_outputs(folder, files)) + ((extra,) if extra else ()))
+        written = tuple(write_outputs(folder, files)) + ((extra,) if extra else ())
+        return DocumentResult(council_id, document_id, BUILT, written, warnings=tuple(warnings))
     except ProtocolError as exc:
-        return CouncilResult(council_id, FAILED, error=exc)
+        return DocumentResult(council_id, document_id, FAILED, error=exc, warnings=tuple(warnings))
     except OSError as exc:
         error = ProtocolError(
             f"cannot write outputs: {exc.strerror}",
             Source(str(exc.filename or out)),
             "check the output folder exists and is writable",
         )
-        return CouncilResult(council_id, FAILED, error=error)
+        return DocumentResult(council_id, document_id, FAILED, error=error, warnings=tuple(warnings))
 
 
 # --- worker processes ---------------------------------------------------------------------------------
 # Each worker loads the library and templates once and keeps them for every council it builds: starting
 # a process and importing WeasyPrint cost more than rendering a council, so workers live for the whole build.
 
-_worker_workspace = None  # set in the parent just before forking; loaded afresh by a spawned worker
+_worker_workspace: Workspace | None = None  # set in the parent just before forking; loaded afresh when spawned
 
 
 def _start_worker(root: str) -> None:
     global _worker_workspace
     if _worker_workspace is None or str(_worker_workspace.project.root) != root:
-        from .api import Workspace
-
         _worker_workspace = Workspace.open(Project(Path(root)))
 
 
-def _work(args: tuple[str, tuple[str, ...], str, bool, bool]) -> CouncilResult:
-    council_id, formats, out, force, site = args
-    return build_one(_worker_workspace, council_id, formats, Path(out), force, site)
+def _work(args: tuple[str, str, tuple[str, ...], str, bool, bool]) -> DocumentResult:
+    council_id, document_id, formats, out, force, site = args
+    assert _worker_workspace is not None
+    return build_one(_worker_workspace, council_id, document_id, formats, Path(out), force, site)
 
 
 def default_jobs() -> int:
@@ -194,31 +209,31 @@ def default_jobs() -> int:
 
 
 def build_many(
-    workspace,
-    council_ids: list[str],
+    workspace: Workspace,
+    names: list[tuple[str, str]],
     formats: tuple[str, ...],
     out: Path,
     *,
     jobs: int = 1,
     force: bool = False,
     site: bool = False,
-    progress: Callable[[CouncilResult], None] | None = None,
-) -> list[CouncilResult]:
-    """Build councils in order; with jobs > 1 in worker processes. Results come back in the order asked for."""
+    progress: Callable[[DocumentResult], None] | None = None,
+) -> list[DocumentResult]:
+    """Build (council, document) pairs in order; with jobs > 1 in worker processes, results in the order asked for."""
     notify = progress or (lambda result: None)
-    if jobs <= 1 or len(council_ids) <= 1:
+    if jobs <= 1 or len(names) <= 1:
         results = []
-        for council_id in council_ids:
-            results.append(build_one(workspace, council_id, formats, out, force, site))
+        for council_id, document_id in names:
+            results.append(build_one(workspace, council_id, document_id, formats, out, force, site))
             notify(results[-1])
         return results
     if "pdf" in formats:
         import weasyprint  # noqa: F401 - imported once here, so forked workers start warm
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    workers = min(jobs, len(council_ids))
-    chunk = max(1, min(16, len(council_ids) // (workers * 8)))
-    tasks = [(cid, formats, str(out), force, site) for cid in council_ids]
+    workers = min(jobs, len(names))
+    chunk = max(1, min(16, len(names) // (workers * 8)))
+    tasks = [(cid, did, formats, str(out), force, site) for cid, did in names]
     results = []
     global _worker_workspace
     _worker_workspace = workspace

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import Problem, ProtocolError
-from .load import load_council, load_library
-from .model import Library, Text
+from .model import Item, Library, Text
 from .project import Project
-from .resolve import Renderer, context, model_council, resolve, text_environment
+from .resolve import Renderer, TextTemplates, context, model_council, model_document
+from .workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -46,42 +46,61 @@ def _order(problem: Problem) -> tuple:
     return (source.path, source.line, source.column) if source else ("", 0, 0)
 
 
-def library_texts(library: Library) -> list[Text]:
-    """Every text in the library, variants included: what some council may one day render."""
-    texts: list[Text] = [library.title, *library.labels.values()]
-    for section in library.sections:
+def _item_texts(items: tuple[Item, ...]) -> list[Text]:
+    return [t for item in items for t in (item.text, *item.variants.values(), *_item_texts(item.items))]
+
+
+def library_texts(library: Library, document_id: str) -> list[Text]:
+    """Every text of a document type, variants included: what some council may one day render."""
+    doc_type = library.documents[document_id]
+    texts: list[Text] = [doc_type.title, *library.labels.values()]
+    for section in doc_type.sections:
         texts += [t for t in (section.heading, *section.variants.values()) if t]
         for clause in section.clauses:
             texts += [t for t in (clause.heading, clause.text) if t]
             texts += [t for v in clause.variants.values() for t in (v.heading, v.text) if t]
-            texts += [t for item in clause.items for t in (item.text, *item.variants.values())]
+            texts += _item_texts(clause.items)
     return texts
 
 
-def library_text_problems(library: Library, env) -> list[Problem]:
-    """Render every library text with the library's own terms, so a bad variable is found before a council uses it."""
-    render = Renderer(env, context(library, model_council(library)))
-    for text in library_texts(library):
-        render(text)
-    return render.problems
+def library_text_problems(library: Library, env: TextTemplates) -> list[Problem]:
+    """Render every library text with the library's own terms, so a bad variable is found before a council uses it.
+
+    A `ref()` in library text is checked where a council's document prints it; here it prints the id.
+    """
+    problems: list[Problem] = []
+    for document_id in library.documents:
+        variables: dict[str, object] = dict(
+            context(library, model_council(library), model_document(library, document_id))
+        )
+        variables["ref"] = str
+        render = Renderer(env, variables)
+        for text in library_texts(library, document_id):
+            render(text)
+        problems += render.problems
+    return problems
 
 
 def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckReport:
-    """Check the library and the given councils (all of them by default)."""
+    """Check the library and the given councils (all of them by default), every document of each."""
     problems: list[Problem] = []
     ids = list(council_ids) if council_ids is not None else project.council_ids()
     try:
-        library = load_library(project.root, problems)
+        workspace = Workspace.open(project)
     except ProtocolError as exc:
-        problems.extend(exc.problems)
-        return CheckReport(tuple(problems), tuple(ids))
-    env = text_environment()
-    problems.extend(library_text_problems(library, env))
+        return CheckReport(tuple(exc.problems), tuple(ids))
+    problems.extend(workspace.warnings)
+    problems.extend(library_text_problems(workspace.library, workspace.env))
     for council_id in ids:
         try:
-            council = load_council(project.council_path(council_id), project.root, library, problems)
-            resolve(library, council, env)
+            names = workspace.names([council_id])
         except ProtocolError as exc:
             problems.extend(exc.problems)
+            continue
+        for cid, document_id in names:
+            try:
+                workspace.document(cid, document_id, problems)
+            except ProtocolError as exc:
+                problems.extend(exc.problems)
     unique = list(dict.fromkeys(problems))
     return CheckReport(tuple(sorted(unique, key=_order)), tuple(ids))

@@ -11,7 +11,7 @@ import click
 from . import api, check, diff_format, schema, stats, status
 from . import build as build_stage
 from .errors import ProtocolError
-from .load import load_library
+from .model import Document
 from .project import Project, find_project
 from .write import write_atomic
 
@@ -82,8 +82,8 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 
 @main.command()
-@click.argument("councils", nargs=-1)
-@click.option("--all", "all_councils", is_flag=True, help="Build every council in councils/.")
+@click.argument("councils", nargs=-1, metavar="COUNCIL[/DOCUMENT]...")
+@click.option("--all", "all_councils", is_flag=True, help="Build every document of every council in councils/.")
 @click.option(
     "--format",
     "formats",
@@ -117,11 +117,14 @@ def build(
     shard: str | None,
     quiet: bool,
 ) -> None:
-    """Build councils' documents into build/<council>/, skipping those already up to date.
+    """Build councils' documents into build/<council>/<document>.*, skipping those already up to date.
+
+    A council's name builds all its documents; COUNCIL/DOCUMENT builds one.
 
     \b
     Examples:
       protocolc build hexham
+      protocolc build hexham/protocol
       protocolc build duston langport --format md,html
       protocolc build --all -o public
       protocolc build --all --shard 2/4 --jobs 2
@@ -145,14 +148,14 @@ def build(
     except ProtocolError as exc:
         fail(exc)
     failed = [r for r in results if r.error]
-    for result in failed:
-        for problem in result.error.problems:
+    for result in results:
+        for problem in (*result.warnings, *(result.error.problems if result.error else ())):
             click.echo(str(problem), err=True)
     if len(results) > 1 and (failed or not quiet):
         counts = {state: sum(r.state == state for r in results) for state in build_stage.STATES}
         summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
-        names = f": {', '.join(r.council_id for r in failed)}" if failed else ""
-        click.echo(f"{len(results)} councils: {summary}{names}", err=bool(failed))
+        names = f": {', '.join(r.name for r in failed)}" if failed else ""
+        click.echo(f"{len(results)} documents: {summary}{names}", err=bool(failed))
     if index is not None and not quiet:
         click.echo(f"site: {shown(index)}")
     if failed:
@@ -184,14 +187,14 @@ class BuildProgress:
         if self.bar:
             self.bar.stop()
 
-    def update(self, result: build_stage.CouncilResult) -> None:
+    def update(self, result: build_stage.DocumentResult) -> None:
         if self.bar:
             self.bar.advance(self.task)
         elif not self.quiet and result.state == build_stage.BUILT:
             names = ", ".join(p.name for p in result.written)
-            click.echo(f"built {result.council_id}: {shown(result.written[0].parent)}/ ({names})")
+            click.echo(f"built {result.name}: {shown(result.written[0].parent)}/ ({names})")
         elif not self.quiet and result.state == build_stage.UP_TO_DATE:
-            click.echo(f"up to date {result.council_id}")
+            click.echo(f"up to date {result.name}")
 
 
 @main.command(name="site")
@@ -223,23 +226,29 @@ def site_command(ctx: click.Context, output: Path | None) -> None:
 @main.command(name="list")
 @click.pass_context
 def list_councils(ctx: click.Context) -> None:
-    """List councils with their current version, adoption and review dates.
+    """List councils' documents with their current version, adoption and review dates.
 
     \b
     Example:
       protocolc list
     """
     project = open_project(ctx)
+    documents = load_documents(project, None)
+    rows = [("document", "council", "version", "adopted", "review by")]
+    for doc in documents:
+        v = doc.current
+        rows.append((doc.name, doc.council.name, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-")))
+    echo_table(rows)
+
+
+def load_documents(project: Project, names: list[str] | None) -> list[Document]:
+    """Every document named ('hexham', 'hexham/protocol'; None: all), resolved; any problem ends the command."""
     try:
         workspace = api.Workspace.open(project)
-        councils = workspace.councils()
+        return [workspace.document(c, d) for c, d in workspace.names(names)]
     except ProtocolError as exc:
         fail(exc)
-    rows = [("council", "name", "version", "adopted", "review by")]
-    for c in councils:
-        v = c.current
-        rows.append((c.id, c.name, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-")))
-    echo_table(rows)
+        raise  # unreachable
 
 
 @main.command(name="stats")
@@ -253,10 +262,9 @@ def stats_command(ctx: click.Context, min_words: int) -> None:
       protocolc stats
     """
     project = open_project(ctx)
+    documents = load_documents(project, None)
     try:
-        workspace = api.Workspace.open(project)
-        councils = workspace.councils()
-        report = stats.report(workspace.library, councils, min_words)
+        report = stats.report(api.Workspace.open(project).library, documents, min_words)
     except ProtocolError as exc:
         fail(exc)
     click.echo(stats.format_report(report))
@@ -287,9 +295,10 @@ def diff_command(
 ) -> None:
     """Compare two documents clause by clause (exit 0 when identical, 1 when they differ, 2 on error).
 
-    Each argument is a council, 'model' (the library's own text), or either
-    followed by @REVISION: a git tag or commit, HEAD~N, a date, or a version
-    label from the council's versions.
+    Each argument is a council (its protocol) or COUNCIL/DOCUMENT, 'model' (the
+    library's own text, or model/DOCUMENT), or either followed by @REVISION: a
+    git tag or commit, HEAD~N, a date (the last commit on or before that day),
+    or a version label from the document's versions.
 
     \b
     Examples:
@@ -319,7 +328,7 @@ def diff_command(
 
 
 @main.command(name="check")
-@click.argument("councils", nargs=-1)
+@click.argument("councils", nargs=-1, metavar="COUNCIL...")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.pass_context
 def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -> None:
@@ -348,7 +357,7 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
 )
 @click.pass_context
 def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
-    """Show every council's current version and review state, most urgent first.
+    """Show every council's documents with their current version and review state, most urgent first.
 
     \b
     Examples:
@@ -356,19 +365,15 @@ def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
       protocolc status --fail-overdue
     """
     project = open_project(ctx)
-    try:
-        workspace = api.Workspace.open(project)
-        councils = workspace.councils()
-    except ProtocolError as exc:
-        fail(exc)
+    documents = load_documents(project, None)
     day = today.date() if today else dt.date.today()
-    found = status.statuses(councils, day)
-    rows = [("council", "version", "adopted", "review by", "state")]
+    found = status.statuses(documents, day)
+    rows = [("document", "version", "adopted", "review by", "state")]
     for s in found:
-        v = s.council.current
-        rows.append((s.council.id, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-"), s.label))
+        v = s.document.current
+        rows.append((s.document.name, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-"), s.label))
     echo_table(rows)
-    overdue = [s.council.id for s in found if s.state == status.OVERDUE]
+    overdue = [s.document.name for s in found if s.state == status.OVERDUE]
     if overdue and fail_overdue:
         click.echo(f"review overdue: {', '.join(overdue)}", err=True)
         sys.exit(1)
@@ -395,7 +400,7 @@ def schema_command(ctx: click.Context, output: Path | None) -> None:
     """
     project = open_project(ctx)
     try:
-        library = load_library(project.root)
+        library = api.Workspace.open(project).library
     except ProtocolError as exc:
         fail(exc)
     folder = output or project.root / "schemas"

@@ -12,13 +12,18 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .model import Document
+from .model import DocItem, Document
 
 IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND = "identical", "reworded", "moved", "only-first", "only-second"
 STATUSES = (IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND)
 MATCH_THRESHOLD = 0.6  # least word similarity for two local clauses with different ids to count as the same clause
 TOKEN = re.compile(r"\S+")
 WORD = re.compile(r"[a-z0-9]+")
+
+
+def _all_items(items: tuple[DocItem, ...]) -> list[DocItem]:
+    """A list's items with the items of each, in reading order."""
+    return [found for item in items for found in (item, *_all_items(item.items))]
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ def units(doc: Document) -> list[Unit]:
             text = " ".join(p.markdown for p in (clause.heading, clause.text) if p)
             if text:
                 out.append(Unit(clause.id, "clause", section.id, clause.number, text, len(out)))
-            for item in clause.items:
+            for item in _all_items(clause.items):
                 out.append(Unit(item.id, "item", section.id, item.label, item.passage.markdown, len(out)))
     return out
 

@@ -170,9 +170,9 @@ def to_html(cmp: Comparison) -> str:
         "<main>",
         f"<h1>{first} compared with {second}</h1>",
         f"<p>{e(cmp.first.title.markdown)} of {e(cmp.first.council.name)}"
-        f" (version {e(cmp.first.council.current.version)}) compared with"
+        f" (version {e(cmp.first.current.version)}) compared with"
         f" {e(cmp.second.title.markdown)} of {e(cmp.second.council.name)}"
-        f" (version {e(cmp.second.council.current.version)}).</p>",
+        f" (version {e(cmp.second.current.version)}).</p>",
         "<h2>Summary</h2>",
         '<table><thead><tr><th scope="col">Clauses</th><th scope="col">Count</th></tr></thead>',
         "<tbody>",
@@ -230,12 +230,12 @@ def to_json(cmp: Comparison) -> str:
         "first": {
             "label": cmp.first_label,
             "council": cmp.first.council.id,
-            "version": cmp.first.council.current.version,
+            "version": cmp.first.current.version,
         },
         "second": {
             "label": cmp.second_label,
             "council": cmp.second.council.id,
-            "version": cmp.second.council.current.version,
+            "version": cmp.second.current.version,
         },
         "summary": {**{s.replace("-", "_"): cmp.count(s) for s in STATUSES}, "similarity": round(cmp.similarity, 4)},
         "clauses": [

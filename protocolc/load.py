@@ -20,6 +20,8 @@ from .model import (
     Clause,
     ClauseRef,
     Council,
+    CouncilDocument,
+    DocumentType,
     Item,
     Library,
     Numbering,
@@ -29,17 +31,13 @@ from .model import (
     Variant,
     Version,
 )
-from .sources import Map, Reader, Seq, Str, read_yaml
+from .numbering import STYLES
+from .sources import Map, Reader, Seq, Str, _src, read_yaml
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KINDS = ("town", "parish", "community", "city", "village", "neighbourhood")
-NUMBERING = {
-    "sections": ("1.", "1.0", "1", "none"),
-    "clauses": ("1.1", "none"),
-    "items": ("a)", "bullet"),
-    "punctuation": ("as-written", "none"),
-}
+PUNCTUATION = ("as-written", "none")
 
 
 # --- clauses (shared by library and council files) ------------------------------------------
@@ -60,22 +58,8 @@ def read_clause(r: Reader, value: Any, origin: str, extra: tuple[str, ...] = ())
     )
     heading = r.text(m.get("heading"), "heading", origin)
     text = r.text(m.get("text"), "text", origin)
-    items: list[Item] = []
     raw_items = m.get("items")
-    if raw_items is not None:
-        im = r.mapping(raw_items, "items", tuple(raw_items.keys()) if isinstance(raw_items, Map) else ())
-        for key, raw in (im or {}).items():
-            if not KEY.match(key):
-                r.fail(
-                    f"item key '{key}' is not valid",
-                    im.key_sources[key],
-                    "use lower-case words joined by '-', e.g. working-partnership",
-                )
-            item = _read_item(r, key, raw, origin)
-            if item:
-                items.append(item)
-        if im is not None and not im:
-            r.fail("items is empty", im.source, "give at least one item, or remove 'items:'")
+    items = _read_items(r, raw_items, origin) if raw_items is not None else ()
     variants: dict[str, Variant] = {}
     raw_variants = m.get("variants")
     if raw_variants is not None:
@@ -96,17 +80,37 @@ def read_clause(r: Reader, value: Any, origin: str, extra: tuple[str, ...] = ())
         r.fail(f"clause '{cid}' has no heading, text or items", m.source, "give it 'text:' (or 'items:')")
     if cid is None:
         return None
-    return Clause(cid, m.source, origin, heading, text, tuple(items), variants, is_list=raw_items is not None)
+    return Clause(cid, m.source, origin, heading, text, items, variants, is_list=raw_items is not None)
+
+
+def _read_items(r: Reader, raw_items: Any, origin: str) -> tuple[Item, ...]:
+    """A list's items: `key: text`, or `key:` with `text:`, `variants:` and `items:` of its own (any depth)."""
+    items: list[Item] = []
+    im = r.mapping(raw_items, "items", tuple(raw_items.keys()) if isinstance(raw_items, Map) else ())
+    for key, raw in (im or {}).items():
+        if not KEY.match(key):
+            r.fail(
+                f"item key '{key}' is not valid",
+                im.key_sources[key] if im is not None else None,
+                "use lower-case words joined by '-', e.g. working-partnership",
+            )
+        item = _read_item(r, key, raw, origin)
+        if item:
+            items.append(item)
+    if im is not None and not im:
+        r.fail("items is empty", im.source, "give at least one item, or remove 'items:'")
+    return tuple(items)
 
 
 def _read_item(r: Reader, key: str, raw: Any, origin: str) -> Item | None:
     if isinstance(raw, Str):
         text = r.text(raw, f"item '{key}'", origin)
         return Item(key, text) if text else None
-    m = r.mapping(raw, f"item '{key}'", ("text", "variants"), ("text",))
+    m = r.mapping(raw, f"item '{key}'", ("text", "variants", "items"), ("text",))
     if m is None:
         return None
     text = r.text(m.get("text"), f"item '{key}'", origin)
+    sub_items = _read_items(r, m.get("items"), origin) if m.get("items") is not None else ()
     variants: dict[str, Text] = {}
     vm = m.get("variants")
     if vm is not None:
@@ -115,14 +119,32 @@ def _read_item(r: Reader, key: str, raw: Any, origin: str) -> Item | None:
             t = r.text(v, f"variant '{name}'", origin)
             if t:
                 variants[name] = t
-    return Item(key, text, variants) if text else None
+    return Item(key, text, variants, sub_items) if text else None
 
 
 # --- the library ----------------------------------------------------------------------------
 
+FORMATS = ("1",)  # the versions of the file formats this protocolc reads
+LIBRARY_KEYS = ("format", "terms", "labels")
+DOCUMENT_TYPE_KEYS = ("format", "title", "terms", "sections", "optional")
+
+
+def read_format(r: Reader, m: Map, what: str) -> None:
+    """`format: 1` names the version of a file's format; a file without it is read as the current one."""
+    value = m.get("format")
+    if value is None:
+        return
+    if not isinstance(value, Str) or value not in FORMATS:
+        r.fail(
+            f"{what} is written in format '{value}', which this protocolc does not read",
+            _src(value) or m.source,
+            f"this protocolc reads format {', '.join(FORMATS)}: upgrade protocolc (pip install -U protocolc), "
+            "or write 'format: 1'",
+        )
+
 
 def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
-    """Read clauses/library.yaml (title, terms, section order) and one file per section.
+    """Read clauses/library.yaml (shared terms and labels) and one folder per document type.
 
     Errors are raised together as one ProtocolError; warnings go to `warnings` when given.
     """
@@ -132,34 +154,74 @@ def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
         raise ProtocolError(
             "the clause library has no index file",
             Source(relative(index_path, root)),
-            "create clauses/library.yaml with 'title:', 'terms:' and 'sections:'",
+            "create clauses/library.yaml with 'terms:' and 'labels:' (protocolc init writes a complete one)",
         )
     r = Reader()
-    index = r.mapping(
-        read_yaml(index_path, root),
-        "clauses/library.yaml",
-        ("title", "terms", "labels", "sections", "optional"),
-        ("title", "terms", "labels", "sections"),
-    )
+    index = r.mapping(read_yaml(index_path, root), "clauses/library.yaml", LIBRARY_KEYS, ("terms", "labels"))
     r.raise_if_any()
     assert index is not None
-    title = r.text(index.get("title"), "title", LIBRARY)
+    read_format(r, index, "clauses/library.yaml")
     terms = _read_terms(r, index.get("terms"), LIBRARY)
     labels = _read_labels(r, index.get("labels"), LIBRARY)
     for key in LABELS:
         if key not in labels and isinstance(index.get("labels"), Map):
             r.fail(f"labels needs '{key}:'", index.get("labels").source, f"add '{key}: ...' with the column's label")
-    files = {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.name != "library.yaml"}
-    sections: list[Section] = []
+    documents: dict[str, DocumentType] = {}
     seen_clauses: dict[str, Source] = {}
-    order = [(e, False) for e in r.sequence(index.get("sections"), "sections")]
-    order += [(e, True) for e in r.sequence(index.get("optional"), "optional")]
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() and (path / "document.yaml").is_file():
+            doc_type = _read_document_type(r, path, root, seen_clauses)
+            if doc_type is not None:
+                documents[doc_type.id] = doc_type
+        elif path.is_dir():
+            r.warn(
+                f"folder clauses/{path.name}/ has no document.yaml, so it is not a document type",
+                Source(relative(path, root)),
+                f"add clauses/{path.name}/document.yaml with 'title:' and 'sections:'",
+            )
+        elif path.name != "library.yaml":
+            r.warn(
+                "file is not part of the library",
+                Source(relative(path, root)),
+                "section files live in the folder of their document type, e.g. clauses/protocol/roles.yaml",
+            )
+    if not documents and not r.problems:
+        r.fail(
+            "the clause library has no document types",
+            Source(relative(folder, root)),
+            "add a folder such as clauses/protocol/ with a document.yaml",
+        )
+    r.raise_if_any()
+    if warnings is not None:
+        warnings.extend(r.warnings)
+    return Library(terms, labels, documents)
+
+
+def _read_document_type(r: Reader, folder: Path, root: Path, seen_clauses: dict[str, Source]) -> DocumentType | None:
+    """clauses/<document>/document.yaml (title and section order) and its section files."""
+    doc_id = folder.name
+    where = f"clauses/{doc_id}/document.yaml"
+    m = r.mapping(read_yaml(folder / "document.yaml", root), where, DOCUMENT_TYPE_KEYS, ("title", "sections"))
+    if m is None:
+        return None
+    read_format(r, m, where)
+    if not KEY.match(doc_id):
+        r.fail(
+            f"document type '{doc_id}' is not a valid id",
+            m.source,
+            "name the folder in lower-case words joined by '-', e.g. standing-orders",
+        )
+    title = r.text(m.get("title"), "title", LIBRARY)
+    files = {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.name != "document.yaml"}
+    sections: list[Section] = []
+    order = [(e, False) for e in r.sequence(m.get("sections"), "sections")]
+    order += [(e, True) for e in r.sequence(m.get("optional"), "optional")]
     for entry, optional in order:
         sid = r.string(entry, "section id", pattern=ID)
         if sid is None:
             continue
         if sid not in files:
-            r.fail(f"no file clauses/{sid}.yaml for section '{sid}'", entry.source, did_you_mean(sid, files))
+            r.fail(f"no file clauses/{doc_id}/{sid}.yaml for section '{sid}'", entry.source, did_you_mean(sid, files))
             continue
         section = _read_section(r, read_yaml(files.pop(sid), root), sid, optional)
         if section is None:
@@ -174,19 +236,14 @@ def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
             seen_clauses[clause.id] = clause.source
         sections.append(section)
     for stem, path in files.items():
-        r.problems.append(
-            Problem(
-                "section file is not listed in clauses/library.yaml",
-                Source(relative(path, root)),
-                f"add '- {stem}' to 'sections:' (the model document) or to 'optional:'",
-                severity="warning",
-            )
+        r.warn(
+            f"section file is not listed in clauses/{doc_id}/document.yaml",
+            Source(relative(path, root)),
+            f"add '- {stem}' to 'sections:' (the model document) or to 'optional:'",
         )
-    r.raise_if_any()
-    if warnings is not None:
-        warnings.extend(r.warnings)
-    assert title is not None
-    return Library(title, terms, tuple(sections), labels)
+    if title is None:
+        return None
+    return DocumentType(doc_id, m.source, title, tuple(sections), _read_terms(r, m.get("terms"), LIBRARY))
 
 
 def _read_section(r: Reader, value: Any, sid: str, optional: bool) -> Section | None:
@@ -248,55 +305,86 @@ def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
 
 # --- a council ----------------------------------------------------------------------------
 
-COUNCIL_KEYS = (
-    "name",
-    "kind",
-    "title",
-    "clerk",
-    "contact",
-    "terms",
-    "labels",
-    "numbering",
-    "versions",
-    "sections",
-    "changes",
-    "closing",
-)
+COUNCIL_KEYS = ("format", "name", "kind", "clerk", "contact", "county_association", "terms")
+DOCUMENT_KEYS = ("format", "title", "labels", "numbering", "versions", "sections", "changes", "closing")
 VERSION_KEYS = ("version", "adopted", "minute", "review_by", "approved_by", "note")
+COUNCIL_FILE = "council.yaml"
 
 
-def load_council(path: Path, root: Path, library: Library, warnings: list[Problem] | None = None) -> Council:
-    """Read one councils/<id>.yaml and check it against the library, reporting every problem at once."""
+def load_council(folder: Path, root: Path, library: Library, warnings: list[Problem] | None = None) -> Council:
+    """Read councils/<id>/council.yaml: who the council is, and which documents it keeps beside it."""
     r = Reader()
-    cid = path.stem
-    m = r.mapping(read_yaml(path, root), f"council file '{cid}'", COUNCIL_KEYS, ("name", "kind", "versions"))
-    if m is None:
-        r.raise_if_any()
+    cid = folder.name
+    path = folder / COUNCIL_FILE
+    if not path.is_file():
+        raise ProtocolError(
+            f"council '{cid}' has no {COUNCIL_FILE}",
+            Source(relative(folder, root) + "/"),
+            f"create councils/{cid}/{COUNCIL_FILE} with the council's 'name:' and 'kind:' "
+            f"(or run 'protocolc new {cid} --name ... --kind ...')",
+        )
+    m = r.mapping(read_yaml(path, root), f"councils/{cid}/{COUNCIL_FILE}", COUNCIL_KEYS, ("name", "kind"))
+    r.raise_if_any()
     assert m is not None
+    read_format(r, m, f"councils/{cid}/{COUNCIL_FILE}")
     terms = _read_terms(r, m.get("terms"), COUNCIL)
+    known = library.all_terms()
     for key, term in terms.items():
-        if key not in library.terms:
+        if key not in known:
             r.fail(
                 f"unknown term '{key}'",
                 term.source,
-                did_you_mean(key, library.terms) or "terms are declared in clauses/library.yaml",
+                did_you_mean(key, known) or "terms are declared in clauses/library.yaml",
             )
-    index = _LibraryIndex(library)
-    outline = None
-    if m.get("sections") is not None:
-        refs = (_read_section_ref(r, raw, index) for raw in r.sequence(m.get("sections"), "sections"))
-        outline = tuple(ref for ref in refs if ref)
     council = Council(
         id=cid,
         source=m.source,
         name=r.string(m.get("name"), "name") or cid,
         kind=r.choice(m.get("kind"), "kind", KINDS) or "parish",
         terms=terms,
+        clerk_title=r.string(m.get("clerk"), "clerk"),
+        contact=r.string(m.get("contact"), "contact"),
+        county_association=r.string(m.get("county_association"), "county_association"),
+        documents=tuple(sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE)),
+    )
+    r.raise_if_any()
+    if warnings is not None:
+        warnings.extend(r.warnings)
+    return council
+
+
+def load_document(path: Path, root: Path, library: Library, warnings: list[Problem] | None = None) -> CouncilDocument:
+    """Read councils/<id>/<document>.yaml and check it against its document type's library."""
+    r = Reader()
+    cid, doc_id = path.parent.name, path.stem
+    doc_type = library.document(doc_id)
+    where = f"councils/{cid}/{path.name}"
+    if doc_type is None:
+        close = did_you_mean(doc_id, library.documents)
+        raise ProtocolError(
+            f"the library has no document type '{doc_id}'",
+            Source(relative(path, root)),
+            close
+            or f"a council's document files are named after a folder in clauses/ "
+            f"({', '.join(sorted(library.documents)) or 'none yet'})",
+        )
+    m = r.mapping(read_yaml(path, root), where, DOCUMENT_KEYS, ("versions",))
+    if m is None:
+        r.raise_if_any()
+    assert m is not None
+    read_format(r, m, where)
+    index = _LibraryIndex(doc_type)
+    outline = None
+    if m.get("sections") is not None:
+        refs = (_read_section_ref(r, raw, index) for raw in r.sequence(m.get("sections"), "sections"))
+        outline = tuple(ref for ref in refs if ref)
+    document = CouncilDocument(
+        council_id=cid,
+        id=doc_id,
+        source=m.source,
         versions=_read_versions(r, m.get("versions")),
         numbering=_read_numbering(r, m.get("numbering")),
         title=r.text(m.get("title"), "title", COUNCIL),
-        clerk_title=r.string(m.get("clerk"), "clerk"),
-        contact=r.string(m.get("contact"), "contact"),
         outline=outline,
         changes=tuple(c for c in (_read_change(r, raw, index) for raw in r.sequence(m.get("changes"), "changes")) if c),
         closing=r.text(m.get("closing"), "closing", COUNCIL),
@@ -305,31 +393,41 @@ def load_council(path: Path, root: Path, library: Library, warnings: list[Proble
     r.raise_if_any()
     if warnings is not None:
         warnings.extend(r.warnings)
-    return council
+    return document
 
 
 class _LibraryIndex:
-    def __init__(self, library: Library) -> None:
-        self.library = library
-        self.sections = {s.id: s for s in library.sections}
-        self.clauses = library.clauses()
+    def __init__(self, doc_type: DocumentType) -> None:
+        self.document = doc_type
+        self.sections = {s.id: s for s in doc_type.sections}
+        self.clauses = doc_type.clauses()
 
 
 def _read_numbering(r: Reader, value: Any) -> Numbering:
+    """`numbering: {levels: ["1.", "1.1", "a)"], punctuation: as-written}`: one style per level of the document."""
     if value is None:
         return Numbering()
-    m = r.mapping(value, "numbering", tuple(NUMBERING))
+    m = r.mapping(value, "numbering", ("levels", "punctuation"))
     if m is None:
         return Numbering()
-    picked = {k: r.choice(m.get(k), f"numbering {k}", NUMBERING[k]) for k in NUMBERING if m.get(k) is not None}
-    return Numbering(**{k: v for k, v in picked.items() if v})
+    levels: list[str] = []
+    raw_levels = m.get("levels")
+    for raw in r.sequence(raw_levels, "numbering levels"):
+        style = r.choice(raw, "numbering style", tuple(STYLES))
+        levels.append(style or "none")
+    if isinstance(raw_levels, Seq) and not raw_levels:
+        r.fail("numbering levels is empty", raw_levels.source, 'give one style per level, e.g. ["1.", "1.1", "a)"]')
+    punctuation = r.choice(m.get("punctuation"), "numbering punctuation", PUNCTUATION) if "punctuation" in m else None
+    return Numbering(
+        tuple(levels) if levels else Numbering().levels,
+        punctuation or "as-written",
+        raw_levels.source if isinstance(raw_levels, Seq) else None,
+    )
 
 
 def _read_versions(r: Reader, value: Any) -> tuple[Version, ...]:
     versions: list[Version] = []
-    seq = r.sequence(value, "versions")
-    if isinstance(value, Seq) and not value:
-        r.fail("versions is empty", value.source, "list at least the version the council adopted")
+    seq = r.sequence(value, "versions")  # an empty list: a document no meeting has adopted yet
     for raw in seq:
         m = r.mapping(raw, "a version", VERSION_KEYS, ("version",))
         if m is None:

@@ -30,11 +30,12 @@ class Text:
 
 @dataclass(frozen=True)
 class Item:
-    """One item of a list clause, addressed as `<clause id>.<key>`."""
+    """One item of a list clause, addressed as `<clause id>.<key>`; an item may hold a list of its own."""
 
     key: str
     text: Text
     variants: dict[str, Text] = field(default_factory=dict)
+    items: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,19 +79,39 @@ LABELS = ("version_control", "version", "adopted", "minute", "review_by", "appro
 
 
 @dataclass(frozen=True)
-class Library:
-    """The shared clauses, in the model document's order, with the default terms and table labels."""
+class DocumentType:
+    """One kind of document in the library (the protocol, standing orders, ...): its model, in order."""
 
+    id: str
+    source: Source
     title: Text
-    terms: dict[str, Text]
     sections: tuple[Section, ...]
-    labels: dict[str, Text] = field(default_factory=dict)
+    terms: dict[str, Text] = field(default_factory=dict)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
     def clauses(self) -> dict[str, Clause]:
         return {c.id: c for s in self.sections for c in s.clauses}
+
+
+@dataclass(frozen=True)
+class Library:
+    """The shared wording: terms and table labels every document uses, and one model per document type."""
+
+    terms: dict[str, Text]
+    labels: dict[str, Text]
+    documents: dict[str, DocumentType]
+
+    def document(self, document_id: str) -> DocumentType | None:
+        return self.documents.get(document_id)
+
+    def all_terms(self) -> dict[str, Text]:
+        """The shared terms and every document type's own."""
+        merged = dict(self.terms)
+        for doc in self.documents.values():
+            merged.update(doc.terms)
+        return merged
 
 
 # --- a council -----------------------------------------------------------------
@@ -145,16 +166,20 @@ class Version:
 
 @dataclass(frozen=True)
 class Numbering:
-    """How headings, clauses and list items are numbered and punctuated.
+    """How each level of a document is numbered, and how list items are punctuated.
 
-    sections: '1.' / '1.0' / '1' / 'none'; clauses: '1.1' / 'none'; items: 'a)' / 'bullet';
-    punctuation: 'as-written' / 'none' (drop each item's closing ';', '.', ',' and the list's '; and' / '; or').
+    levels[0] numbers sections, levels[1] clauses, levels[2] list items, levels[3] items of items, ...
+    (styles: see numbering.py); punctuation: 'as-written' / 'none' (drop each item's closing ';', '.',
+    ',' and the list's '; and' / '; or').
     """
 
-    sections: str = "none"
-    clauses: str = "none"
-    items: str = "bullet"
-    punctuation: str = "as-written"  # or "none": list items without ';', '.' or a closing '; and'
+    levels: tuple[str, ...] = ("none", "none", "bullet")
+    punctuation: str = "as-written"
+    source: Source | None = None
+
+    def style(self, level: int) -> str:
+        """The style of a level; levels past the given ones are bullets (a check refuses that for explicit lists)."""
+        return self.levels[level] if level < len(self.levels) else "bullet"
 
 
 @dataclass(frozen=True)
@@ -196,18 +221,29 @@ class Change:
 
 @dataclass(frozen=True)
 class Council:
-    """One council's file: who they are, their terms, versions, outline and overrides."""
+    """Who a council is (councils/<id>/council.yaml): the facts and terms every one of its documents uses."""
 
     id: str
     source: Source
     name: str
     kind: str
-    terms: dict[str, Text]
+    terms: dict[str, Text] = field(default_factory=dict)
+    clerk_title: str | None = None
+    contact: str | None = None
+    county_association: str | None = None
+    documents: tuple[str, ...] = ()  # the ids of the document files beside council.yaml
+
+
+@dataclass(frozen=True)
+class CouncilDocument:
+    """One of a council's documents as written (councils/<id>/<document>.yaml): versions, outline and changes."""
+
+    council_id: str
+    id: str
+    source: Source
     versions: tuple[Version, ...]
     numbering: Numbering
     title: Text | None = None
-    clerk_title: str | None = None
-    contact: str | None = None
     outline: tuple[SectionRef, ...] | None = None
     changes: tuple[Change, ...] = ()
     closing: Text | None = None
@@ -215,7 +251,12 @@ class Council:
 
     @property
     def current(self) -> Version:
-        return self.versions[-1]
+        return self.versions[-1] if self.versions else draft_version(self.source)
+
+
+def draft_version(source: Source) -> Version:
+    """What the table shows for a document no meeting has adopted yet."""
+    return Version("draft", None, source, note="not yet adopted")
 
 
 # --- the resolved document -------------------------------------------------------
@@ -240,9 +281,17 @@ WORD = re.compile(r"[^\s]*[A-Za-z0-9][^\s]*")
 
 @dataclass(frozen=True)
 class DocItem:
+    """A list item as printed: its label ('a)', '(i)', None for a bullet), words and any items of its own."""
+
     id: str
     label: str | None
     passage: Passage
+    items: tuple[DocItem, ...] = ()
+    number: str | None = None  # how ref() names it: '2.2(d)'
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return (self.passage,) + tuple(p for i in self.items for p in i.passages)
 
 
 @dataclass(frozen=True)
@@ -259,7 +308,7 @@ class DocClause:
     @property
     def passages(self) -> tuple[Passage, ...]:
         own = tuple(p for p in (self.heading, self.text) if p is not None)
-        return own + tuple(i.passage for i in self.items)
+        return own + tuple(p for i in self.items for p in i.passages)
 
 
 @dataclass(frozen=True)
@@ -292,14 +341,28 @@ class VersionTable:
 
 @dataclass(frozen=True)
 class Document:
-    """One council's protocol, resolved: what every output format lays out."""
+    """One council's document, resolved: what every output format lays out.
+
+    It holds the council's facts but not its outline or changes, so what a template can see is exactly this.
+    """
 
     council: Council
+    id: str  # the document type: 'protocol', 'standing-orders', ...
+    versions: tuple[Version, ...]
     title: Passage
     version_table: VersionTable
     sections: tuple[DocSection, ...]
     closing: Passage | None
     numbering: Numbering
+
+    @property
+    def current(self) -> Version:
+        return self.versions[-1] if self.versions else draft_version(self.council.source)
+
+    @property
+    def name(self) -> str:
+        """'hexham/protocol': how commands and messages name one document."""
+        return f"{self.council.id}/{self.id}"
 
     @property
     def passages(self) -> tuple[Passage, ...]:

@@ -9,6 +9,8 @@ from pathlib import Path
 from .errors import ProtocolError, did_you_mean
 
 COUNCIL_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+DOCUMENT_ID = COUNCIL_ID
+ID_HINT = "in lower case letters, digits and '-', e.g. hexham"
 
 
 @dataclass(frozen=True)
@@ -30,24 +32,50 @@ class Project:
         return self.root / "templates"
 
     def council_ids(self) -> list[str]:
-        return sorted(p.stem for p in self.councils.glob("*.yaml") if COUNCIL_ID.match(p.stem))
+        """The councils: folders of councils/ named by a plain id."""
+        if not self.councils.is_dir():
+            return []
+        return sorted(p.name for p in self.councils.iterdir() if p.is_dir() and COUNCIL_ID.match(p.name))
 
-    def council_path(self, council_id: str) -> Path:
-        """The file of a council id, refusing anything that is not a plain id inside councils/."""
+    def council_folder(self, council_id: str) -> Path:
+        """The folder of a council id, refusing anything that is not a plain id inside councils/."""
         if not COUNCIL_ID.match(council_id):
             raise ProtocolError(
                 f"'{council_id}' is not a council id",
-                hint="a council id is the name of a file in councils/ without '.yaml', "
-                "in lower case letters, digits and '-', e.g. hexham",
+                hint=f"a council id is the name of a folder in councils/, {ID_HINT}",
             )
-        path = self.councils / f"{council_id}.yaml"
-        if not path.is_file():
+        folder = self.councils / council_id
+        if not folder.is_dir():
             close = did_you_mean(council_id, self.council_ids())
             raise ProtocolError(
                 f"no council '{council_id}' in councils/" + (f" ({close})" if close else ""),
                 hint=None if close else "run 'protocolc list' to see the councils",
             )
+        return folder
+
+    def document_path(self, council_id: str, document_id: str) -> Path:
+        """councils/<council>/<document>.yaml, refusing anything but plain ids."""
+        folder = self.council_folder(council_id)
+        if not DOCUMENT_ID.match(document_id):
+            raise ProtocolError(
+                f"'{document_id}' is not a document id",
+                hint="a document id is the name of a file beside council.yaml without '.yaml', e.g. protocol",
+            )
+        path = folder / f"{document_id}.yaml"
+        if not path.is_file() or document_id == "council":
+            documents = sorted(p.stem for p in folder.glob("*.yaml") if p.name != "council.yaml")
+            close = did_you_mean(document_id, documents)
+            raise ProtocolError(
+                f"council '{council_id}' has no document '{document_id}'" + (f" ({close})" if close else ""),
+                hint=None if close else f"its documents: {', '.join(documents) or 'none yet'}",
+            )
         return path
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """'hexham/protocol' -> ('hexham', 'protocol'); 'hexham' -> ('hexham', None): every document of the council."""
+    council_id, _, document_id = name.partition("/")
+    return council_id, (document_id or None)
 
 
 def find_project(start: Path | None = None, explicit: Path | None = None) -> Project:

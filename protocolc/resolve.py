@@ -7,7 +7,7 @@ Overrides are applied here, in data, so templates only lay the result out and
 from __future__ import annotations
 
 import re
-import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import jinja2
@@ -17,12 +17,16 @@ from .errors import Problem, ProtocolError, Source, did_you_mean
 from .model import (
     COUNCIL,
     Change,
+    Clause,
     ClauseRef,
     Council,
+    CouncilDocument,
     DocClause,
     DocItem,
     DocSection,
     Document,
+    DocumentType,
+    Item,
     Library,
     Numbering,
     Passage,
@@ -30,7 +34,9 @@ from .model import (
     Text,
     Version,
     VersionTable,
+    draft_version,
 )
+from .numbering import UNNUMBERED, Number, number
 
 ITEM_ENDING = re.compile(r"\s*(?:[;,]\s*(?:and|or)|[;.,])\s*$")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -73,6 +79,7 @@ def text_environment() -> TextTemplates:
 class _Item:
     id: str
     text: Text
+    items: list[_Item] = field(default_factory=list)
 
 
 @dataclass
@@ -94,20 +101,45 @@ class _Section:
     clauses: list[_Clause] = field(default_factory=list)
 
 
+def _plan_items(owner: str, items: tuple[Item, ...]) -> list[_Item]:
+    return [_Item(f"{owner}.{i.key}", i.text, _plan_items(f"{owner}.{i.key}", i.items)) for i in items]
+
+
 def _plan_clause(ref: ClauseRef) -> _Clause:
     c = ref.clause
-    return _Clause(ref, c.heading, c.text, [_Item(f"{c.id}.{i.key}", i.text) for i in c.items])
+    return _Clause(ref, c.heading, c.text, _plan_items(c.id, c.items))
 
 
-def _plan(library: Library, council: Council) -> list[_Section]:
-    outline = council.outline
+def _plan(doc_type: DocumentType, document: CouncilDocument) -> list[_Section]:
+    outline = document.outline
     if outline is None:
-        outline = tuple(SectionRef(s, s.source) for s in library.sections if not s.optional)
+        outline = tuple(SectionRef(s, s.source) for s in doc_type.sections if not s.optional)
     plan = []
     for ref in outline:
         refs = ref.clauses if ref.clauses is not None else tuple(ClauseRef(c, c.source) for c in ref.section.clauses)
         plan.append(_Section(ref, ref.heading or ref.section.heading, [_plan_clause(r) for r in refs]))
     return plan
+
+
+def _walk_items(items: list[_Item]) -> Iterator[tuple[_Item, list[_Item]]]:
+    """Every item at any depth, with the list that holds it."""
+    for item in items:
+        yield item, items
+        yield from _walk_items(item.items)
+
+
+def _library_items(clauses: dict[str, Clause]) -> dict[str, Item]:
+    """Every library item at any depth by its full id (`councillors.areas.policy`)."""
+    found: dict[str, Item] = {}
+
+    def add(owner: str, items: tuple[Item, ...]) -> None:
+        for item in items:
+            found[f"{owner}.{item.key}"] = item
+            add(f"{owner}.{item.key}", item.items)
+
+    for clause in clauses.values():
+        add(clause.id, clause.items)
+    return found
 
 
 def _duplicate_ids(plan: list[_Section]) -> list[Problem]:
@@ -130,19 +162,19 @@ def _duplicate_ids(plan: list[_Section]) -> list[Problem]:
     return problems
 
 
+_Found = tuple[_Section, "_Clause | None", "_Item | None", "list[_Item] | None"]
+
+
 class _Changer:
     """Applies a council's changes to the working outline, collecting every problem."""
 
-    def __init__(self, library: Library, plan: list[_Section]) -> None:
-        self.library = library
+    def __init__(self, doc_type: DocumentType, plan: list[_Section]) -> None:
+        self.doc_type = doc_type
         self.plan = plan
         self.problems: list[Problem] = []
-        self.library_clauses = library.clauses()
-        self.library_ids = (
-            {s.id for s in library.sections}
-            | set(self.library_clauses)
-            | {f"{c.id}.{i.key}" for c in self.library_clauses.values() for i in c.items}
-        )
+        self.library_clauses = doc_type.clauses()
+        self.library_items = _library_items(self.library_clauses)
+        self.library_ids = {s.id for s in doc_type.sections} | set(self.library_clauses) | set(self.library_items)
 
     def known_ids(self) -> set[str]:
         ids = set(self.library_ids)
@@ -150,22 +182,23 @@ class _Changer:
             ids.add(s.ref.section.id)
             for c in s.clauses:
                 ids.add(c.id)
-                ids.update(i.id for i in c.items)
+                ids.update(i.id for i, _ in _walk_items(c.items))
         return ids
 
-    def find(self, target: str) -> tuple[_Section, _Clause | None, _Item | None] | None:
+    def find(self, target: str) -> _Found | None:
+        """The section, clause and item (at any depth) an id names, with the list holding the item."""
         for s in self.plan:
             if s.ref.section.id == target:
-                return s, None, None
+                return s, None, None, None
             for c in s.clauses:
                 if c.id == target:
-                    return s, c, None
-                for i in c.items:
+                    return s, c, None, None
+                for i, holder in _walk_items(c.items):
                     if i.id == target:
-                        return s, c, i
+                        return s, c, i, holder
         return None
 
-    def locate(self, change: Change, target: str) -> tuple[_Section, _Clause | None, _Item | None] | None:
+    def locate(self, change: Change, target: str) -> _Found | None:
         found = self.find(target)
         if found is None:
             if target in self.library_ids:
@@ -189,9 +222,9 @@ class _Changer:
         found = self.locate(change, change.target)
         if not found:
             return
-        section, clause, item = found
-        if item is not None:
-            clause.items.remove(item)
+        section, clause, item, holder = found
+        if item is not None and clause is not None and holder is not None:
+            holder.remove(item)
             if not clause.items and clause.text is None and clause.heading is None:
                 section.clauses.remove(clause)
         elif clause is not None:
@@ -205,9 +238,7 @@ class _Changer:
         clause = self.library_clauses.get(wanted or "")
         if clause is not None and clause.text is not None:
             return clause.text
-        head, _, key = (wanted or "").rpartition(".")
-        owner = self.library_clauses.get(head)
-        item = next((i for i in owner.items if i.key == key), None) if owner else None
+        item = self.library_items.get(wanted or "")
         if item is not None:
             return item.text
         close = did_you_mean(wanted or "", self.library_ids)
@@ -223,7 +254,7 @@ class _Changer:
             if text is None:
                 return
             change = replace(change, text=text)
-        section, clause, item = found
+        section, clause, item, _ = found
         if item is not None:
             if change.heading or not change.text:
                 self.fail(change, f"'{change.target}' is a list item: replace it with 'text:'")
@@ -250,12 +281,11 @@ class _Changer:
         found = self.locate(change, change.target)
         if not found or change.variant is None:
             return
-        section, clause, item = found
+        section, clause, item, _ = found
         name = change.variant
         if item is not None:
-            key = item.id.rsplit(".", 1)[1]
-            lib = self.library_clauses.get(clause.id)
-            variants = next((i.variants for i in lib.items if i.key == key), {}) if lib else {}
+            library_item = self.library_items.get(item.id)
+            variants = library_item.variants if library_item else {}
             if self._check_variant(change, name, variants):
                 item.text = variants[name]
         elif clause is not None:
@@ -284,7 +314,7 @@ class _Changer:
         found = self.locate(change, change.anchor)
         if not found:
             return
-        section, clause, item = found
+        section, clause, item, holder = found
         if change.target in self.known_ids():
             self.fail(change, f"'{change.target}' is already used", "an inserted clause or item needs a new id")
             return
@@ -299,9 +329,13 @@ class _Changer:
                 return
             change = replace(change, clause=None)
         owner = change.target.rpartition(".")[0]
-        owner_clause = self.find(owner)
-        if change.clause is not None and owner_clause and owner_clause[1] is not None and owner_clause[1].items:
-            first = owner_clause[1].items[0].id
+        owner_found = self.find(owner)
+        owner_items: list[_Item] = []
+        if owner_found is not None:
+            _, owner_clause, owner_item, _ = owner_found
+            owner_items = owner_item.items if owner_item else owner_clause.items if owner_clause else []
+        if change.clause is not None and owner_items:
+            first = owner_items[0].id
             self.fail(
                 change,
                 f"'{change.target}' names an item of the list '{owner}'",
@@ -314,8 +348,8 @@ class _Changer:
                     change, f"'{change.anchor}' is not a list item", "insert items next to items of the same list"
                 )
                 return
-            assert change.text is not None
-            clause.items.insert(clause.items.index(item) + offset, _Item(change.target, change.text))
+            assert change.text is not None and holder is not None
+            holder.insert(holder.index(item) + offset, _Item(change.target, change.text))
             return
         if clause is None or item is not None:
             self.fail(change, f"'{change.anchor}' is not a clause", "insert clauses before or after a clause")
@@ -330,19 +364,22 @@ def capitalise(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
-def context(library: Library, council: Council) -> dict[str, str]:
+def context(library: Library, council: Council, document: CouncilDocument | None = None) -> dict[str, str]:
     """The variables a text may use: the terms (library defaults, then the council's) and the council's facts.
 
     Each term is also offered with a capital first letter for the start of a sentence:
     `{{ councillors }}` gives the council's own spelling, `{{ Councillors }}` starts with a capital.
     """
-    terms = {k: t.value for k, t in library.terms.items()} | {k: t.value for k, t in council.terms.items()}
-    current = council.current
+    doc_type = library.document(document.id) if document else None
+    library_terms = library.terms | (doc_type.terms if doc_type else {})
+    terms = {k: t.value for k, t in library_terms.items()} | {k: t.value for k, t in council.terms.items()}
+    current = document.current if document else draft_version(council.source)
     facts = {
         "council_name": council.name,
         "council_kind": council.kind,
         "clerk_title": council.clerk_title or capitalise(terms.get("clerk", "Clerk")),
         "contact": council.contact or "",
+        "county_association_name": council.county_association or terms.get("county_association", ""),
         "version": current.version,
         "adopted": current.adopted.british() if current.adopted else "",
         "review_by": current.review_by.british() if current.review_by else "",
@@ -351,16 +388,52 @@ def context(library: Library, council: Council) -> dict[str, str]:
     return terms | {capitalise(k): capitalise(v) for k, v in terms.items()} | facts
 
 
+class ReferenceProblem(Exception):
+    """Raised by ref() inside a text: the clause it names cannot be referred to in this document."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+class References:
+    """`ref('meetings.quorum')` in a text: that clause's number as this document prints it ('12(b)', '3.2')."""
+
+    def __init__(self, numbers: dict[str, Number], library_ids: set[str]) -> None:
+        self.numbers, self.library_ids = numbers, library_ids
+
+    def __call__(self, target: object) -> str:
+        name = str(target)
+        number = self.numbers.get(name)
+        if number is None:
+            if name in self.library_ids:
+                raise ReferenceProblem(
+                    f"ref('{name}') names a clause this document leaves out",
+                    "refer to a clause the document prints, or put the clause back in its outline",
+                )
+            close = did_you_mean(name, self.numbers)
+            raise ReferenceProblem(f"ref('{name}') names no clause of this document", close or "check the clause id")
+        if number.ref is None:
+            raise ReferenceProblem(
+                f"ref('{name}') names a clause that has no number in this document",
+                "refer to a numbered clause, or number it (see 'numbering:' and 'numbered:')",
+            )
+        return number.ref
+
+
 class Renderer:
     """Renders a council's texts with its variables, turning every failure into a Problem at the text's source."""
 
-    def __init__(self, templates: TextTemplates, variables: dict[str, str]) -> None:
+    def __init__(self, templates: TextTemplates, variables: dict[str, object]) -> None:
         self.templates, self.variables = templates, variables
         self.problems: list[Problem] = []
 
     def __call__(self, text: Text) -> Passage:
         try:
             rendered = self.templates.render(text.value, self.variables)
+        except ReferenceProblem as exc:
+            self.problems.append(Problem(exc.message, text.source, exc.hint))
+            rendered = text.value
         except jinja2.UndefinedError as exc:
             name = re.search(r"'([^']+)' is undefined", str(exc))
             hint = did_you_mean(name[1], self.variables) if name else None
@@ -412,14 +485,11 @@ COLUMNS = (
 )
 
 
-def _version_table(library: Library, council: Council, render: Renderer) -> VersionTable:
+def _version_table(library: Library, document: CouncilDocument, render: Renderer) -> VersionTable:
     """Only the columns some version fills in; labels come from the library unless the council renames them."""
-    labels = library.labels | council.labels
-    used = [
-        (key, get)
-        for key, get in COLUMNS
-        if any(get(v) for v in council.versions if key != "adopted") or key == "adopted"
-    ]
+    labels = library.labels | document.labels
+    versions = document.versions or (document.current,)
+    used = [(key, get) for key, get in COLUMNS if key == "adopted" or any(get(v) for v in versions)]
 
     def cell(version: Version, get) -> Passage:
         return Passage(get(version) or "", version.source, COUNCIL)
@@ -427,46 +497,88 @@ def _version_table(library: Library, council: Council, render: Renderer) -> Vers
     return VersionTable(
         caption=render(labels["version_control"]),
         headers=tuple(render(labels[key]) for key, _ in used),
-        rows=tuple(tuple(cell(v, get) for _, get in used) for v in council.versions),
+        rows=tuple(tuple(cell(v, get) for _, get in used) for v in versions),
     )
 
 
-def _punctuate(passage: Passage, numbering) -> Passage:
+def _punctuate(passage: Passage, numbering: Numbering) -> Passage:
     """Councils that print lists without punctuation drop each item's closing ';', '.' and '; and'."""
     if numbering.punctuation == "none":
         return replace(passage, markdown=ITEM_ENDING.sub("", passage.markdown))
     return passage
 
 
-def _section_number(style: str, n: int) -> str | None:
-    return {"1.": f"{n}.", "1.0": f"{n}.0", "1": f"{n}", "none": None}[style]
+def _number_plan(plan: list[_Section], numbering: Numbering) -> tuple[dict[str, Number], list[Problem]]:
+    """Every section's, clause's and item's number, before any text is rendered (so texts can use ref())."""
+    numbers: dict[str, Number] = {}
+    depth = 0
 
+    def number_items(items: list[_Item], level: int, parent: str | None) -> None:
+        nonlocal depth
+        if items:
+            depth = max(depth, level + 1)
+        for n, item in enumerate(items, 1):
+            numbers[item.id] = number(numbering.style(level), n, parent)
+            number_items(item.items, level + 1, numbers[item.id].ref)
 
-def _item_label(style: str, n: int) -> str | None:
-    if style != "a)":
-        return None
-    letters = string.ascii_lowercase
-    label = letters[n % 26] * (n // 26 + 1)
-    return f"{label})"
-
-
-def resolve(library: Library, council: Council, env: TextTemplates | None = None) -> Document:
-    """Apply the council's outline and changes to the library and render every text with its terms."""
-    plan = _plan(library, council)
-    changer = _Changer(library, plan)
-    changer.problems.extend(_duplicate_ids(plan))
-    for change in council.changes:
-        changer.apply(change)
-    render = Renderer(env or text_environment(), context(library, council))
-    numbering = council.numbering
-    sections: list[DocSection] = []
     section_no = 0
     for s in plan:
-        numbered_section = s.ref.numbered and numbering.sections != "none"
-        section_no += numbered_section
-        number = _section_number(numbering.sections, section_no) if numbered_section else None
-        clauses: list[DocClause] = []
+        section_no += s.ref.numbered and numbering.style(0) != "none"
+        numbers[s.ref.section.id] = number(numbering.style(0), section_no, None) if s.ref.numbered else UNNUMBERED
+        section_ref = numbers[s.ref.section.id].ref
         clause_no = 0
+        for c in s.clauses:
+            depth = max(depth, 2)
+            is_numbered = c.ref.numbered and not c.ref.join and numbering.style(1) != "none"
+            clause_no += is_numbered
+            numbers[c.id] = number(numbering.style(1), clause_no, section_ref) if is_numbered else UNNUMBERED
+            number_items(c.items, 2, numbers[c.id].ref or section_ref)
+    problems = []
+    if numbering.source is not None and depth > len(numbering.levels):
+        problems.append(
+            Problem(
+                f"numbering gives {len(numbering.levels)} levels but this document has {depth} "
+                "(sections, clauses, list items, and items inside items)",
+                numbering.source,
+                f'add a style for each level, e.g. levels: [{", ".join(repr(x) for x in numbering.levels)}, "(i)"]',
+            )
+        )
+    return numbers, problems
+
+
+def resolve(
+    library: Library, council: Council, document: CouncilDocument, env: TextTemplates | None = None
+) -> Document:
+    """Apply a council's outline and changes to its document type's library, number it, and render every text."""
+    doc_type = library.document(document.id)
+    if doc_type is None:
+        raise ProtocolError(f"the library has no document type '{document.id}'", document.source)
+    plan = _plan(doc_type, document)
+    changer = _Changer(doc_type, plan)
+    changer.problems.extend(_duplicate_ids(plan))
+    for change in document.changes:
+        changer.apply(change)
+    numbering = document.numbering
+    numbers, numbering_problems = _number_plan(plan, numbering)
+    variables: dict[str, object] = dict(context(library, council, document))
+    variables["ref"] = References(numbers, changer.library_ids)
+    render = Renderer(env or text_environment(), variables)
+
+    def doc_items(items: list[_Item]) -> tuple[DocItem, ...]:
+        return tuple(
+            DocItem(
+                i.id,
+                numbers[i.id].label,
+                _punctuate(render(i.text), numbering),
+                doc_items(i.items),
+                numbers[i.id].ref,
+            )
+            for i in items
+        )
+
+    sections: list[DocSection] = []
+    for s in plan:
+        clauses: list[DocClause] = []
         for c in s.clauses:
             ref = c.ref
             if ref.join and (not clauses or clauses[-1].items or c.items or c.heading):
@@ -478,45 +590,42 @@ def resolve(library: Library, council: Council, env: TextTemplates | None = None
                         "with text only, and the joined clause must be text only too",
                     )
                 )
-            is_numbered = numbered_section and ref.numbered and not ref.join and numbering.clauses != "none"
-            clause_no += is_numbered
-            items = tuple(
-                DocItem(i.id, _item_label(numbering.items, n), _punctuate(render(i.text), numbering))
-                for n, i in enumerate(c.items)
-            )
             main = c.text or c.heading or (c.items[0].text if c.items else None)
             clauses.append(
                 DocClause(
                     id=c.id,
-                    number=f"{section_no}.{clause_no}" if is_numbered else None,
+                    number=numbers[c.id].label,
                     origin=main.origin if main else ref.clause.origin,
                     source=main.source if main else ref.clause.source,
                     heading=render(c.heading) if c.heading else None,
                     text=render(c.text) if c.text else None,
-                    items=items,
+                    items=doc_items(c.items),
                     join=ref.join,
                 )
             )
         heading = render(s.heading) if s.heading else None
-        sections.append(DocSection(s.ref.section.id, number, heading, tuple(clauses)))
-    title = render(council.title or library.title)
-    table = _version_table(library, council, render)
-    closing = render(council.closing) if council.closing else None
-    problems = changer.problems + render.problems
+        sections.append(DocSection(s.ref.section.id, numbers[s.ref.section.id].label, heading, tuple(clauses)))
+    title = render(document.title or doc_type.title)
+    table = _version_table(library, document, render)
+    closing = render(document.closing) if document.closing else None
+    problems = changer.problems + numbering_problems + render.problems
     if problems:
         raise ProtocolError(problems)
-    return Document(council, title, table, tuple(sections), closing, numbering)
+    return Document(council, document.id, document.versions, title, table, tuple(sections), closing, numbering)
+
+
+MODEL = "model"
 
 
 def model_council(library: Library) -> Council:
-    """The pseudo-council 'model': the library's default text and terms, with no overrides."""
-    source = library.title.source
-    return Council(
-        id="model",
-        source=source,
-        name="Model protocol (clause library)",
-        kind="parish",
-        terms={},
-        versions=(Version("library", None, source),),
-        numbering=Numbering(),
-    )
+    """The pseudo-council 'model': the library's default terms and no facts of its own."""
+    first = next(iter(library.documents.values()), None)
+    source = first.source if first else Source("clauses/library.yaml")
+    return Council(id=MODEL, source=source, name="Model (clause library)", kind="parish")
+
+
+def model_document(library: Library, document_id: str) -> CouncilDocument:
+    """A document type's model: the library's default text, with no overrides."""
+    doc_type = library.document(document_id)
+    source = doc_type.source if doc_type else Source("clauses/library.yaml")
+    return CouncilDocument(MODEL, document_id, source, (Version("library", None, source),), Numbering())

@@ -28,7 +28,7 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
 
 
-def resolve_revision(project: Project, council_id: str, rev: str) -> str:
+def resolve_revision(project: Project, council_id: str, rev: str, document_id: str = "protocol") -> str:
     """The commit a revision names: a git revision, a date, or a version label of the council."""
     if not SAFE_REV.match(rev) or rev.startswith("-"):
         raise ProtocolError(f"'{rev}' is not a revision", hint="use a tag, a commit, HEAD~N, a date or a version label")
@@ -55,7 +55,7 @@ def resolve_revision(project: Project, council_id: str, rev: str) -> str:
         "-G",
         pattern,
         "--",
-        f"{_prefix(project)}councils/{council_id}.yaml",
+        f"{_prefix(project)}councils/{council_id}/{document_id}.yaml",
     )
     if found:
         return found.splitlines()[0]

@@ -10,13 +10,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .load import CHANGE_ACTIONS, COUNCIL_KEYS, KINDS, NUMBERING, VERSION_KEYS
-from .model import LABELS, Library
+from .load import CHANGE_ACTIONS, COUNCIL_KEYS, DOCUMENT_KEYS, DOCUMENT_TYPE_KEYS, KINDS, PUNCTUATION, VERSION_KEYS
+from .model import LABELS, Item, Library
+from .numbering import STYLES
 
 SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 DATE = r"^\d{4}-\d{2}(-\d{2})?$"
 ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
-FILES = {"council": "council.schema.json", "section": "section.schema.json", "library": "library.schema.json"}
+FILES = {
+    "council": "council.schema.json",
+    "document": "document.schema.json",
+    "document-type": "document-type.schema.json",
+    "section": "section.schema.json",
+    "library": "library.schema.json",
+}
+FORMAT = {"enum": [1, "1"], "description": "the version of this file's format (1)"}
 
 
 def _text(description: str) -> dict[str, Any]:
@@ -29,31 +37,11 @@ def _ids(names: list[str], description: str) -> dict[str, Any]:
 
 
 def _clause(extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    item = {
-        "anyOf": [
-            _text("the item's text"),
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["text"],
-                "properties": {
-                    "text": _text("the item's text"),
-                    "variants": {"type": "object", "additionalProperties": _text("alternative wording")},
-                },
-            },
-        ]
-    }
     props: dict[str, Any] = {
         "id": _ids([], "a stable id: lower-case words joined by '-' and '.', e.g. councillors.areas"),
         "heading": _text("a sub-heading printed above the clause"),
         "text": _text("Markdown; {{ councillors }} and the other terms are variables"),
-        "items": {
-            "type": "object",
-            "minProperties": 1,
-            "description": "a list: item key -> text",
-            "propertyNames": {"pattern": r"^[a-z0-9][a-z0-9-]*$"},
-            "additionalProperties": item,
-        },
+        "items": {"$ref": "#/$defs/items"},
         "variants": {
             "type": "object",
             "description": "named alternative wordings a council can pick",
@@ -73,6 +61,36 @@ def _clause(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"type": "object", "additionalProperties": False, "required": ["id"], "properties": props}
 
 
+def _items_def() -> dict[str, Any]:
+    """A list: item key -> text, or an item with text, variants and a list of its own (any depth)."""
+    item = {
+        "anyOf": [
+            _text("the item's text"),
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text"],
+                "properties": {
+                    "text": _text("the item's text"),
+                    "variants": {"type": "object", "additionalProperties": _text("alternative wording")},
+                    "items": {"$ref": "#/$defs/items"},
+                },
+            },
+        ]
+    }
+    return {
+        "type": "object",
+        "minProperties": 1,
+        "description": "a list: item key -> text",
+        "propertyNames": {"pattern": r"^[a-z0-9][a-z0-9-]*$"},
+        "additionalProperties": item,
+    }
+
+
+def _all_items(owner: str, items: tuple[Item, ...]) -> list[str]:
+    return [found for i in items for found in (f"{owner}.{i.key}", *_all_items(f"{owner}.{i.key}", i.items))]
+
+
 LAYOUT = {
     "numbered": {"type": "boolean", "description": "false: print without a number"},
     "join": {"type": "boolean", "description": "true: continue the paragraph of the clause before"},
@@ -80,9 +98,39 @@ LAYOUT = {
 
 
 def council_schema(library: Library) -> dict[str, Any]:
-    sections = [s.id for s in library.sections]
-    clauses = sorted(library.clauses())
-    items = sorted(f"{c.id}.{i.key}" for c in library.clauses().values() for i in c.items)
+    """councils/<id>/council.yaml: who the council is."""
+    properties: dict[str, Any] = {
+        "format": FORMAT,
+        "name": _text("the council's full name, e.g. Hexham Town Council"),
+        "kind": {"enum": list(KINDS), "description": "town, parish, community, ..."},
+        "clerk": _text("the clerk's official title, e.g. Town Clerk"),
+        "contact": _text("a contact address printed where the text uses {{ contact }}"),
+        "county_association": _text("the county association of local councils, e.g. ERNLLCA"),
+        "terms": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: _text(f"library default: {t.value}") for k, t in library.all_terms().items()},
+        },
+    }
+    assert set(properties) == set(COUNCIL_KEYS)
+    return {
+        "$schema": SCHEMA,
+        "$id": FILES["council"],
+        "title": "protocolc council file",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "kind"],
+        "properties": properties,
+    }
+
+
+def document_schema(library: Library) -> dict[str, Any]:
+    """councils/<id>/<document>.yaml: one of a council's documents."""
+    types = list(library.documents.values())
+    sections = [s.id for t in types for s in t.sections]
+    all_clauses = {cid: c for t in types for cid, c in t.clauses().items()}
+    clauses = sorted(all_clauses)
+    items = sorted(i for c in all_clauses.values() for i in _all_items(c.id, c.items))
     targets = _ids(sections + clauses + items, "a section, clause or list item id")
     clause_entry = {
         "anyOf": [
@@ -173,16 +221,8 @@ def council_schema(library: Library) -> dict[str, Any]:
     }
     assert set(version["properties"]) == set(VERSION_KEYS)
     properties: dict[str, Any] = {
-        "name": _text("the council's full name, e.g. Hexham Town Council"),
-        "kind": {"enum": list(KINDS), "description": "town, parish, community, ..."},
+        "format": FORMAT,
         "title": _text("the document's title, if not the library's"),
-        "clerk": _text("the clerk's official title, e.g. Town Clerk"),
-        "contact": _text("a contact address printed where the text uses {{ contact }}"),
-        "terms": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {k: _text(f"library default: {t.value}") for k, t in library.terms.items()},
-        },
         "labels": {
             "type": "object",
             "additionalProperties": False,
@@ -193,22 +233,31 @@ def council_schema(library: Library) -> dict[str, Any]:
         "numbering": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {k: {"enum": list(v)} for k, v in NUMBERING.items()},
+            "properties": {
+                "levels": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"enum": list(STYLES)},
+                    "description": "one style per level: sections, clauses, list items, items of items, ...",
+                },
+                "punctuation": {"enum": list(PUNCTUATION)},
+            },
         },
-        "versions": {"type": "array", "minItems": 1, "items": version, "description": "oldest first"},
+        "versions": {"type": "array", "items": version, "description": "oldest first; empty until adopted"},
         "sections": {"type": "array", "items": section_entry, "description": "the document's outline"},
         "changes": changes,
         "closing": _text("text printed after the last section"),
     }
-    assert set(properties) == set(COUNCIL_KEYS)
+    assert set(properties) == set(DOCUMENT_KEYS)
     return {
         "$schema": SCHEMA,
-        "$id": FILES["council"],
-        "title": "protocolc council file",
+        "$id": FILES["document"],
+        "title": "protocolc council document file",
         "type": "object",
         "additionalProperties": False,
-        "required": ["name", "kind", "versions"],
+        "required": ["versions"],
         "properties": properties,
+        "$defs": {"items": _items_def()},
     }
 
 
@@ -226,6 +275,7 @@ def section_schema() -> dict[str, Any]:
             "variants": {"type": "object", "additionalProperties": _text("an alternative heading")},
             "clauses": {"type": "array", "items": _clause()},
         },
+        "$defs": {"items": _items_def()},
     }
 
 
@@ -236,9 +286,9 @@ def library_schema() -> dict[str, Any]:
         "title": "protocolc clause library index",
         "type": "object",
         "additionalProperties": False,
-        "required": ["title", "terms", "labels", "sections"],
+        "required": ["terms", "labels"],
         "properties": {
-            "title": _text("the default document title"),
+            "format": FORMAT,
             "terms": {
                 "type": "object",
                 "propertyNames": {"pattern": "^[a-z][a-z_]*$"},
@@ -250,13 +300,42 @@ def library_schema() -> dict[str, Any]:
                 "required": list(LABELS),
                 "properties": {k: _text("a label of the version-control table") for k in LABELS},
             },
-            "sections": {"type": "array", "items": _ids([], "a section file in clauses/")},
-            "optional": {"type": "array", "items": _ids([], "a section councils may add")},
         },
+    }
+
+
+def document_type_schema() -> dict[str, Any]:
+    """clauses/<document>/document.yaml: a document type's title and the order of its sections."""
+    properties = {
+        "format": FORMAT,
+        "title": _text("the default document title"),
+        "terms": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z][a-z_]*$"},
+            "additionalProperties": _text("a term only this document type uses"),
+        },
+        "sections": {"type": "array", "items": _ids([], "a section file beside this one")},
+        "optional": {"type": "array", "items": _ids([], "a section councils may add")},
+    }
+    assert set(properties) == set(DOCUMENT_TYPE_KEYS)
+    return {
+        "$schema": SCHEMA,
+        "$id": FILES["document-type"],
+        "title": "protocolc document type",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "sections"],
+        "properties": properties,
     }
 
 
 def schemas(library: Library) -> dict[str, str]:
     """File name -> JSON text, stable byte for byte."""
-    built = {"council": council_schema(library), "section": section_schema(), "library": library_schema()}
+    built = {
+        "council": council_schema(library),
+        "document": document_schema(library),
+        "document-type": document_type_schema(),
+        "section": section_schema(),
+        "library": library_schema(),
+    }
     return {FILES[k]: json.dumps(v, indent=2, ensure_ascii=False) + "\n" for k, v in built.items()}

@@ -13,21 +13,20 @@ from pathlib import Path
 
 from .errors import ProtocolError, Source
 from .model import PartialDate
-from .status import URGENCY, label, review_state
-from .write import FILENAMES, write_atomic
+from .status import OVERDUE, URGENCY, label, review_state
+from .templating import Templates
+from .write import write_atomic
 
 INDEX = "index.html"
-LINKS = (
-    ("HTML", FILENAMES["html"]),
-    ("PDF", FILENAMES["pdf"]),
-    ("Markdown", FILENAMES["md"]),
-    ("Changes from the model", "model-diff.html"),
-)
+INDEX_TEMPLATE = "index.html.j2"
+MANIFEST_SUFFIX = ".manifest.json"
+LINKS = (("HTML", "html"), ("PDF", "pdf"), ("Markdown", "md"), ("Changes from the model", "model-diff.html"))
 
 
 @dataclass(frozen=True)
 class SiteEntry:
     council_id: str
+    document_id: str
     name: str
     title: str
     version: str
@@ -46,20 +45,23 @@ def _state(review_by: str | None, today: dt.date) -> str:
 
 
 def entries(out: Path, today: dt.date) -> list[SiteEntry]:
-    """Every council folder in `out` with a manifest, in alphabetical order of council name."""
+    """Every document in `out` with a manifest, in alphabetical order of council name, then document title."""
     found = []
-    for manifest_path in sorted(out.glob("*/manifest.json")):
+    for manifest_path in sorted(out.glob(f"*/*{MANIFEST_SUFFIX}")):
         folder = manifest_path.parent
+        document_id = manifest_path.name.removesuffix(MANIFEST_SUFFIX)
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ProtocolError(
                 f"cannot read a council's manifest: {exc}", Source(manifest_path.as_posix()), "build the council again"
             ) from None
-        links = tuple((label, f"{folder.name}/{name}") for label, name in LINKS if (folder / name).is_file())
+        names = ((text, f"{document_id}.{suffix}") for text, suffix in LINKS)
+        links = tuple((text, f"{folder.name}/{name}") for text, name in names if (folder / name).is_file())
         found.append(
             SiteEntry(
                 council_id=manifest["council"],
+                document_id=document_id,
                 name=manifest.get("name", manifest["council"]),
                 title=manifest["title"],
                 version=manifest["version"],
@@ -69,16 +71,19 @@ def entries(out: Path, today: dt.date) -> list[SiteEntry]:
                 links=links,
             )
         )
-    return sorted(found, key=lambda e: (e.name.lower(), e.council_id))
+    return sorted(found, key=lambda e: (e.name.lower(), e.council_id, e.title.lower(), e.document_id))
 
 
-def write_index(renderer, out: Path, today: dt.date | None = None) -> Path:
+def write_index(templates: Templates, out: Path, today: dt.date | None = None) -> Path:
     """Write out/index.html; links are relative, so it works opened from disk and from any static host."""
     day = today or dt.date.today()
     found = entries(out, day)
     states = sorted({e.state for e in found}, key=URGENCY.__getitem__)
     counts = {label(state): sum(e.state == state for e in found) for state in states}
-    html = renderer.index_text(found, counts, day)
+    labels = {e.state: label(e.state) for e in found} | {OVERDUE: label(OVERDUE)}
+    html = templates.render(
+        True, INDEX_TEMPLATE, "the site index", entries=found, counts=counts, today=day, labels=labels
+    )
     path = out / INDEX
     write_atomic(path, html.encode("utf-8"))
     return path

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .errors import Source
 from .model import LIBRARY, Council, Document, Library, Passage
-from .resolve import context, resolve
+from .resolve import context
 
 WORD = re.compile(r"[a-z]+")
 SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z‘“'\"(])")
@@ -155,8 +155,7 @@ def candidates(documents: list[Document], library: Library, min_words: int = 8) 
     return tuple(sorted(found, key=lambda c: (-c.words, c.copies[0].source)))
 
 
-def report(library: Library, councils: list[Council], min_words: int = 8) -> Report:
-    documents = [resolve(library, c) for c in councils]
+def report(library: Library, documents: list[Document], min_words: int = 8) -> Report:
     return Report(shares(documents), candidates(documents, library, min_words))
 
 

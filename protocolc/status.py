@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from .model import Council, PartialDate
+from .model import Document, PartialDate
 
 DUE_WITHIN_DAYS = 90
 OVERDUE, DUE, OK, UNKNOWN = "overdue", "due", "ok", "no review date"
@@ -15,7 +15,7 @@ URGENCY = {OVERDUE: 0, DUE: 1, UNKNOWN: 2, OK: 3}
 
 @dataclass(frozen=True)
 class ReviewStatus:
-    council: Council
+    document: Document
     state: str
     review_on: dt.date | None  # the last day the review can happen in time
 
@@ -44,12 +44,12 @@ def review_state(review_by: PartialDate | None, today: dt.date) -> tuple[str, dt
     return (DUE if (due - today).days <= DUE_WITHIN_DAYS else OK), due
 
 
-def review_status(council: Council, today: dt.date) -> ReviewStatus:
-    state, due = review_state(council.current.review_by, today)
-    return ReviewStatus(council, state, due)
+def review_status(document: Document, today: dt.date) -> ReviewStatus:
+    state, due = review_state(document.current.review_by, today)
+    return ReviewStatus(document, state, due)
 
 
-def statuses(councils: list[Council], today: dt.date) -> list[ReviewStatus]:
+def statuses(documents: list[Document], today: dt.date) -> list[ReviewStatus]:
     """Most urgent first: overdue, then due soon, then no review date recorded, then the rest; earliest date first."""
-    found = [review_status(c, today) for c in councils]
-    return sorted(found, key=lambda s: (URGENCY[s.state], s.review_on or dt.date.max, s.council.id))
+    found = [review_status(d, today) for d in documents]
+    return sorted(found, key=lambda s: (URGENCY[s.state], s.review_on or dt.date.max, s.document.name))

@@ -7,15 +7,35 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from .model import Document
-
-FILENAMES = {"md": "protocol.md", "html": "protocol.html", "pdf": "protocol.pdf"}
+from .model import DocItem, Document
 
 
-def manifest(doc: Document, outputs: dict[str, bytes], inputs: str | None = None) -> dict:
+def manifest_name(document_id: str) -> str:
+    """Each document's manifest sits beside its outputs: `build/hexham/protocol.manifest.json`."""
+    return f"{document_id}.manifest.json"
+
+
+def _item_entries(items: tuple[DocItem, ...]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    for item in items:
+        entries.append(
+            {
+                "id": item.id,
+                "number": item.label,
+                "origin": item.passage.origin,
+                "source": item.passage.source.short,
+                "words": item.passage.words,
+            }
+        )
+        entries += _item_entries(item.items)
+    return entries
+
+
+def manifest(doc: Document, outputs: dict[str, bytes], inputs: str | None = None) -> dict[str, Any]:
     """What a build wrote and where every clause's words came from."""
-    clauses = []
+    clauses: list[dict[str, Any]] = []
     for section in doc.sections:
         for clause in section.clauses:
             words = sum(p.words for p in (clause.heading, clause.text) if p)
@@ -28,23 +48,16 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: str | None = None
                     "words": words,
                 }
             )
-            for item in clause.items:
-                clauses.append(
-                    {
-                        "id": item.id,
-                        "number": item.label,
-                        "origin": item.passage.origin,
-                        "source": item.passage.source.short,
-                        "words": item.passage.words,
-                    }
-                )
+            clauses += _item_entries(clause.items)
+    current = doc.current
     return {
         "council": doc.council.id,
+        "document": doc.id,
         "name": doc.council.name,
         "title": doc.title.markdown,
-        "version": doc.council.current.version,
-        "adopted": doc.council.current.adopted.iso() if doc.council.current.adopted else None,
-        "review_by": doc.council.current.review_by.iso() if doc.council.current.review_by else None,
+        "version": current.version,
+        "adopted": current.adopted.iso() if current.adopted else None,
+        "review_by": current.review_by.iso() if current.review_by else None,
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
         "inputs": inputs,
         "clauses": clauses,
@@ -70,7 +83,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_outputs(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every file of one council; called only once all of them rendered."""
+    """Write every file of one document; called only once all of them rendered."""
     written = []
     for name, data in files.items():
         write_atomic(folder / name, data)

@@ -1,0 +1,48 @@
+"""PDF: the HTML laid out for print by WeasyPrint, as tagged PDF/UA (for printing and for the website)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Format, Job
+
+
+def render(job: Job) -> bytes:
+    html = job.output("html").decode("utf-8")
+    return pdf_bytes(html, str(job.templates.folders[0]))
+
+
+def pdf_bytes(html: str, base_url: str) -> bytes:
+    """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history."""
+    import pydyf  # WeasyPrint's PDF writer
+    import weasyprint  # imported here: it costs about 0.35 s and only PDF needs it
+
+    def finish_tables(_document: Any, pdf: Any) -> None:
+        """Complete WeasyPrint's table tagging as PDF/UA expects: /Scope on header cells, and an /IDTree.
+
+        WeasyPrint links each data cell to its header cells with /Headers naming their /ID, but gives headers
+        no /Scope, and writes no /IDTree (which ISO 32000-1 requires once elements have IDs) to look the IDs up.
+        As in the template, a header cell in <thead> labels its column, any other header cell its row.
+        """
+        objects = {obj.reference: obj for obj in pdf.objects if isinstance(obj, dict)}
+        identified = []
+        for element in (obj for obj in objects.values() if "S" in obj):
+            if element["S"] == "/TH" and isinstance(element.get("A"), dict):
+                row = objects.get(element.get("P"), {})
+                group = objects.get(row.get("P"), {})
+                element["A"]["Scope"] = "/Column" if group.get("S") == "/THead" else "/Row"
+            if isinstance(element.get("ID"), pydyf.String):
+                identified.append((element["ID"].string, element))
+        root = objects.get(pdf.catalog.get("StructTreeRoot"))
+        if identified and root is not None and "IDTree" not in root:
+            identified.sort(key=lambda pair: pair[0])  # a name tree's keys are in order
+            names = [part for key, element in identified for part in (pydyf.String(key), element.reference)]
+            tree = pydyf.Dictionary({"Names": pydyf.Array(names)})
+            pdf.add_object(tree)
+            root["IDTree"] = tree.reference
+
+    document = weasyprint.HTML(string=html, base_url=base_url)
+    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tables)
+
+
+FORMAT = Format("pdf", "pdf", "a tagged PDF (PDF/UA-1) for print", render, uses=("html",), needs_fonts=True)

@@ -1,0 +1,90 @@
+"""The Jinja environments that lay documents out, with the project's templates over the packaged ones.
+
+A project's own `templates/` folder overrides the defaults shipped in the package file by
+file, so a documents repository needs no templates at all. Templates are rendered in
+Jinja's sandbox with undefined names as errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .errors import ProtocolError, Source
+
+PACKAGED = Path(__file__).parent / "templates"
+
+
+def table_cell(text: str) -> str:
+    """A Markdown table cell: a '|' in a note must not start a new column."""
+    return text.replace("|", "\\|")
+
+
+def slug(clause_id: str) -> str:
+    """A clause's permalink anchor: its id with dots as dashes (`councillors.areas` -> `councillors-areas`)."""
+    return clause_id.replace(".", "-")
+
+
+class Templates:
+    """The template environments of one project; render as many documents as you like."""
+
+    def __init__(self, project_templates: Path | None = None) -> None:
+        self.folders = [f for f in (project_templates, PACKAGED) if f is not None and f.is_dir()]
+        common: dict[str, Any] = dict(
+            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.md_env = ImmutableSandboxedEnvironment(autoescape=False, **common)
+        self.html_env = ImmutableSandboxedEnvironment(autoescape=True, **common)
+        self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+        self.html_env.filters["md"] = self.inline_html
+        for env in (self.md_env, self.html_env):
+            env.filters["slug"] = slug
+            env.filters["cell"] = table_cell
+
+    def path(self, name: str) -> Path:
+        """The file a template name resolves to: the project's own if it has one, else the packaged default."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        raise ProtocolError(
+            f"no template '{name}'", Source(f"templates/{name}"), "protocolc's own templates are missing"
+        )
+
+    def digest(self, names: tuple[str, ...]) -> str:
+        """One hash of the files these templates resolve to: what a format's outputs depend on."""
+        hashed = hashlib.sha256()
+        for name in names:
+            hashed.update(name.encode() + b"\0" + self.path(name).read_bytes() + b"\0")
+        return hashed.hexdigest()
+
+    def inline_html(self, markdown: str) -> Markup:
+        """Clause Markdown to HTML; raw HTML in the sources is escaped, never passed through."""
+        if "\n\n" in markdown:
+            return Markup(self.markdown.render(markdown))
+        return Markup(self.markdown.renderInline(markdown))
+
+    def render(self, html: bool, name: str, what: str, **context: object) -> str:
+        """Render one template; a template's mistake is a located ProtocolError."""
+        env = self.html_env if html else self.md_env
+        try:
+            return env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ProtocolError(
+                f"template error: {exc.message}", Source(f"templates/{name}", exc.lineno or 0)
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise ProtocolError(
+                f"template error while rendering {what}: {exc}",
+                Source(f"templates/{name}"),
+                "protocolc/templates/README.md lists what each template can use",
+            ) from None

@@ -1,0 +1,108 @@
+"""A loaded project: the library once, councils and their documents on demand, the templates once.
+
+Everything a command needs goes through one Workspace, so the library is read once per
+process and every stage sees the same data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import Problem, ProtocolError
+from .formats import FORMATS, Job
+from .layout import lay_out
+from .load import load_council, load_document, load_library
+from .model import Council, CouncilDocument, Document, Library
+from .project import Project, split_name
+from .resolve import MODEL, TextTemplates, model_council, model_document, resolve, text_environment
+from .templating import Templates
+from .write import manifest_bytes, manifest_name
+
+
+@dataclass
+class Workspace:
+    """A project with its library loaded; councils, documents and templates are loaded when first asked for."""
+
+    project: Project
+    library: Library
+    warnings: list[Problem] = field(default_factory=list)
+    _templates: Templates | None = None
+    _models: dict[str, Document] = field(default_factory=dict)
+    _env: TextTemplates = field(default_factory=text_environment)
+
+    @classmethod
+    def open(cls, project: Project) -> Workspace:
+        warnings: list[Problem] = []
+        return cls(project, load_library(project.root, warnings), warnings)
+
+    @property
+    def templates(self) -> Templates:
+        if self._templates is None:
+            self._templates = Templates(self.project.templates)
+        return self._templates
+
+    @property
+    def env(self) -> TextTemplates:
+        return self._env
+
+    def model_document(self, document_id: str = "protocol") -> Document:
+        """A document type's model: the library's default text with no council's changes."""
+        if document_id not in self._models:
+            if self.library.document(document_id) is None:
+                raise ProtocolError(
+                    f"the library has no document type '{document_id}'",
+                    hint=f"document types: {', '.join(sorted(self.library.documents))}",
+                )
+            source = model_document(self.library, document_id)
+            self._models[document_id] = resolve(self.library, model_council(self.library), source, self._env)
+        return self._models[document_id]
+
+    def council(self, council_id: str, warnings: list[Problem] | None = None) -> Council:
+        folder = self.project.council_folder(council_id)
+        return load_council(folder, self.project.root, self.library, self.warnings if warnings is None else warnings)
+
+    def councils(self) -> list[Council]:
+        """Every council of the project, loaded and checked, in id order."""
+        return [self.council(cid) for cid in self.project.council_ids()]
+
+    def source(self, council_id: str, document_id: str, warnings: list[Problem] | None = None) -> CouncilDocument:
+        """A council's document as written."""
+        path = self.project.document_path(council_id, document_id)
+        return load_document(path, self.project.root, self.library, self.warnings if warnings is None else warnings)
+
+    def document(
+        self, council_id: str, document_id: str = "protocol", warnings: list[Problem] | None = None
+    ) -> Document:
+        """A council's document, resolved: what every format prints. Warnings go to `warnings` when given."""
+        if council_id == MODEL:
+            return self.model_document(document_id)
+        council = self.council(council_id, warnings)
+        return resolve(self.library, council, self.source(council_id, document_id, warnings), self._env)
+
+    def names(self, specs: list[str] | None) -> list[tuple[str, str]]:
+        """(council, document) pairs for 'hexham' (all its documents) or 'hexham/protocol'; None: every one."""
+        if specs is None:
+            specs = self.project.council_ids()
+        found: list[tuple[str, str]] = []
+        for spec in specs:
+            council_id, document_id = split_name(spec)
+            if document_id is None:
+                council = self.council(council_id)
+                if not council.documents:
+                    raise ProtocolError(
+                        f"council '{council_id}' has no documents",
+                        council.source,
+                        f"add a document file beside its council.yaml, e.g. councils/{council_id}/protocol.yaml",
+                    )
+                found += [(council_id, d) for d in council.documents]
+            else:
+                self.project.document_path(council_id, document_id)
+                found.append((council_id, document_id))
+        return list(dict.fromkeys(found))
+
+    def render(self, doc: Document, formats: tuple[str, ...], inputs: str | None = None) -> dict[str, bytes]:
+        """Every requested output of one document plus its manifest, in memory, named as they are written."""
+        job = Job(lay_out(doc), self.templates, FORMATS)
+        files = {f"{doc.id}.{FORMATS[name].extension}": job.output(name) for name in FORMATS if name in formats}
+        files[manifest_name(doc.id)] = manifest_bytes(doc, files, inputs)
+        return files
