@@ -136,7 +136,7 @@ def read_format(r: Reader, m: Map, what: str) -> None:
         return
     if not isinstance(value, Str) or value not in FORMATS:
         r.fail(
-            f"{what} is written in format '{value}', which this protocolc does not read",
+            f"this file is written in format {value}, which this protocolc does not read",
             _src(value) or m.source,
             f"this protocolc reads format {', '.join(FORMATS)}: upgrade protocolc (pip install -U protocolc), "
             "or write 'format: 1'",
@@ -323,7 +323,7 @@ def load_council(folder: Path, root: Path, library: Library, warnings: list[Prob
             f"create councils/{cid}/{COUNCIL_FILE} with the council's 'name:' and 'kind:' "
             f"(or run 'protocolc new {cid} --name ... --kind ...')",
         )
-    m = r.mapping(read_yaml(path, root), f"councils/{cid}/{COUNCIL_FILE}", COUNCIL_KEYS, ("name", "kind"))
+    m = r.mapping(read_yaml(path, root), "this council file", COUNCIL_KEYS, ("name", "kind"))
     r.raise_if_any()
     assert m is not None
     read_format(r, m, f"councils/{cid}/{COUNCIL_FILE}")
@@ -368,7 +368,7 @@ def load_document(path: Path, root: Path, library: Library, warnings: list[Probl
             or f"a council's document files are named after a folder in clauses/ "
             f"({', '.join(sorted(library.documents)) or 'none yet'})",
         )
-    m = r.mapping(read_yaml(path, root), where, DOCUMENT_KEYS, ("versions",))
+    m = r.mapping(read_yaml(path, root), "this document file", DOCUMENT_KEYS, ("versions",))
     if m is None:
         r.raise_if_any()
     assert m is not None

@@ -72,8 +72,16 @@ class Project:
         return path
 
 
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}(/[a-z0-9][a-z0-9-]{0,63})?$")
+
+
 def split_name(name: str) -> tuple[str, str | None]:
     """'hexham/protocol' -> ('hexham', 'protocol'); 'hexham' -> ('hexham', None): every document of the council."""
+    if not NAME.match(name):
+        raise ProtocolError(
+            f"'{name}' is not a council or document name",
+            hint=f"name a council (a folder of councils/, {ID_HINT}) or one of its documents: hexham/protocol",
+        )
     council_id, _, document_id = name.partition("/")
     return council_id, (document_id or None)
 

@@ -535,12 +535,14 @@ def _number_plan(plan: list[_Section], numbering: Numbering) -> tuple[dict[str, 
             number_items(c.items, 2, numbers[c.id].ref or section_ref)
     problems = []
     if numbering.source is not None and depth > len(numbering.levels):
+        more = ("1.", "1.1", "a)", "(i)", "bullet")
+        suggested = numbering.levels + tuple(more[min(n, 4)] for n in range(len(numbering.levels), depth))
         problems.append(
             Problem(
                 f"numbering gives {len(numbering.levels)} levels but this document has {depth} "
                 "(sections, clauses, list items, and items inside items)",
                 numbering.source,
-                f'add a style for each level, e.g. levels: [{", ".join(repr(x) for x in numbering.levels)}, "(i)"]',
+                "give a style for each level, e.g. levels: [" + ", ".join(f'"{x}"' for x in suggested) + "]",
             )
         )
     return numbers, problems

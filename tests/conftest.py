@@ -1,4 +1,6 @@
-"""Shared fixtures: the real project, a loaded workspace, and throw-away copies of the project to edit."""
+"""Shared fixtures: a fixture project under tests/fixtures/project (a frozen copy of the library and the five
+seed councils, so the library can change without changing the unit tests), the real project for the
+acceptance tests (goldens, fidelity), and throw-away copies of the fixture project to edit."""
 
 from __future__ import annotations
 
@@ -11,27 +13,46 @@ import pytest
 
 from protocolc import api
 from protocolc.errors import ProtocolError
+from protocolc.formats import FORMATS, Job
+from protocolc.layout import lay_out
 from protocolc.load import load_council, load_library
 from protocolc.model import Council, Document, Library
 from protocolc.project import Project, find_project
-from protocolc.resolve import resolve
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCE_FOLDERS = ("clauses", "councils", "templates")
-COUNCILS = ["cottingham", "duston", "hexham", "langport", "mumbles"]
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "project"
+SOURCE_FOLDERS = ("clauses", "councils")
+COUNCILS = ["cottingham", "duston", "hexham", "langport", "mumbles"]  # the five seed councils, named explicitly
+FACTS = ("name", "kind", "clerk", "contact", "county_association", "terms")
 
-# The head of a small council file; tests append 'sections:' / 'changes:' to it.
+# The head of a small document file; tests append 'sections:' / 'changes:' to it.
 TINY = """\
-name: Tiny Parish Council
-kind: parish
 numbering:
-  sections: "1."
-  clauses: "1.1"
-  items: a)
+  levels: ["1.", "1.1", "a)"]
 versions:
   - version: "1"
     adopted: 2024-01-15
 """
+TINY_COUNCIL = """\
+name: Tiny Parish Council
+kind: parish
+"""
+
+
+def split_legacy(text: str) -> tuple[str, str]:
+    """A one-file council (facts and document together) -> (council.yaml text, document text).
+
+    Top-level blocks whose key is a fact go to council.yaml; everything else, comments included, stays.
+    """
+    council: list[str] = []
+    document: list[str] = []
+    target = document
+    for line in text.splitlines(keepends=True):
+        key = line.split(":", 1)[0] if line[:1].isalpha() and ":" in line else None
+        if key is not None:
+            target = council if key in FACTS else document
+        target.append(line)
+    return "".join(council), "".join(document)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,7 +75,14 @@ def update_goldens(pytestconfig: pytest.Config) -> bool:
 
 @pytest.fixture(scope="session")
 def project() -> Project:
-    return find_project(explicit=Path(__file__).parents[1])
+    """The fixture project: unit tests read it, never edit it (use tmp_project to edit)."""
+    return find_project(explicit=FIXTURE)
+
+
+@pytest.fixture(scope="session")
+def real_project() -> Project:
+    """This repository's own library and councils: for the acceptance tests that name the seed councils."""
+    return find_project(explicit=REPO)
 
 
 @pytest.fixture(scope="session")
@@ -108,39 +136,50 @@ class TmpProject:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         return path
 
-    def council_file(self, council_id: str, text: str) -> Path:
-        """Overwrite (or create) councils/<id>.yaml with the given text."""
-        return self.write(f"councils/{council_id}.yaml", text)
+    def council_file(self, council_id: str, text: str, document: str = "protocol") -> Path:
+        """Write a council given as one file (facts and document together) as council.yaml and the document file.
+
+        Returns the document file. Facts missing from `text` come from TINY_COUNCIL.
+        """
+        text = textwrap.dedent(text)
+        facts, body = split_legacy(text)
+        if "name:" not in facts and "kind:" not in facts:
+            facts = TINY_COUNCIL + facts
+        self.write(f"councils/{council_id}/council.yaml", facts)
+        return self.write(f"councils/{council_id}/{document}.yaml", body)
 
     def tiny(self, tail: str = "", council_id: str = "tiny") -> Path:
-        """A small council file: TINY followed by the dedented tail (its 'sections:' and 'changes:')."""
-        return self.council_file(council_id, TINY + textwrap.dedent(tail))
+        """A small council: TINY_COUNCIL's facts and a document of TINY followed by the dedented tail."""
+        self.write(f"councils/{council_id}/council.yaml", TINY_COUNCIL)
+        return self.write(f"councils/{council_id}/protocol.yaml", TINY + textwrap.dedent(tail))
 
     def library(self) -> Library:
         return load_library(self.root)
 
     def council(self, council_id: str = "tiny") -> Council:
-        return load_council(self.root / "councils" / f"{council_id}.yaml", self.root, self.library())
+        return load_council(self.root / "councils" / council_id, self.root, self.library())
 
-    def document(self, council_id: str = "tiny") -> Document:
-        library = self.library()
-        return resolve(library, load_council(self.root / "councils" / f"{council_id}.yaml", self.root, library))
+    def document(self, council_id: str = "tiny", document_id: str = "protocol") -> Document:
+        return self.workspace().document(council_id, document_id)
 
     def workspace(self) -> api.Workspace:
         return api.Workspace.open(self.project)
 
-    def markdown(self, council_id: str = "tiny") -> str:
+    def render(self, fmt: str, council_id: str = "tiny") -> str:
         ws = self.workspace()
-        return ws.renderer.markdown_text(ws.document(council_id))
+        return Job(lay_out(ws.document(council_id)), ws.templates, FORMATS).output(fmt).decode("utf-8")
+
+    def markdown(self, council_id: str = "tiny") -> str:
+        return self.render("md", council_id)
 
     def html(self, council_id: str = "tiny") -> str:
-        ws = self.workspace()
-        return ws.renderer.html_text(ws.document(council_id))
+        return self.render("html", council_id)
 
 
-def copy_project(target: Path) -> TmpProject:
+def copy_project(target: Path, source: Path = FIXTURE) -> TmpProject:
+    """A copy of the fixture project (or of another project's clauses/ and councils/) to edit."""
     for folder in SOURCE_FOLDERS:
-        shutil.copytree(REPO / folder, target / folder)
+        shutil.copytree(source / folder, target / folder)
     return TmpProject(target)
 
 

@@ -1,7 +1,8 @@
 """A corpus of malformed sources (tests/malformed/): each gives exactly the messages and exit status expected.
 
-`NN-name.yaml` is a council file placed at councils/bad.yaml or, when its first line is
-`# target: <path>`, a library file placed there. `NN-name.expected` holds, first, `exit: N`
+`NN-name.yaml` is a document file placed at councils/bad/protocol.yaml (beside a council.yaml naming
+Bad Parish Council) or, when its first line is `# target: <path>`, a file placed there (a council.yaml,
+or a library file). The fixture project is copied first. `NN-name.expected` holds, first, `exit: N`
 (and optionally `command: ...`, default `check bad`, or `check` for a library file), then the
 exact output a clerk sees, every line of it: file:line:column, message, hint and summary.
 These expectations are written and reviewed by hand; they are not regenerated.
@@ -22,15 +23,23 @@ from protocolc.cli import main
 CORPUS = sorted((Path(__file__).parent / "malformed").glob("*.yaml"))
 
 
+BAD_COUNCIL = "name: Bad Parish Council\nkind: parish\n"
+BAD_DOCUMENT = 'versions:\n  - version: "1"\n    adopted: 2024-01-15\n'
+
+
 def target_of(data: bytes) -> str:
     first = data.split(b"\n", 1)[0].decode("utf-8", "replace")
-    return first.removeprefix("# target:").strip() if first.startswith("# target:") else "councils/bad.yaml"
+    return first.removeprefix("# target:").strip() if first.startswith("# target:") else "councils/bad/protocol.yaml"
 
 
 def run_case(case: Path, root: Path) -> tuple[int, list[str], BaseException | None, dict[str, str]]:
     data = case.read_bytes()
     target = target_of(data)
     tmp = copy_project(root)
+    if target.startswith("councils/bad/"):
+        tmp.write("councils/bad/council.yaml", BAD_COUNCIL)
+        tmp.write("councils/bad/protocol.yaml", BAD_DOCUMENT)
+    tmp.path(target).parent.mkdir(parents=True, exist_ok=True)
     tmp.path(target).write_bytes(data)
     expected_file = case.with_suffix(".expected")
     settings: dict[str, str] = {}
