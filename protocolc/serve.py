@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import api
 from .errors import ProtocolError
-from .project import Project
+from .project import Project, split_name
 
 STATE_PATH = "/__protocolc__/state"
 RELOAD_SCRIPT = """
@@ -178,7 +178,7 @@ def serve(
 ) -> None:
     """Build, then serve and rebuild on every change until `stop` is set (or the process is interrupted)."""
     for council_id in councils:
-        project.council_path(council_id)  # an unknown council is an error now, not a blank page later
+        project.council_folder(split_name(council_id)[0])  # an unknown council is an error now, not a blank page later
     preview = Preview(project, out or project.root / "build", councils)
     preview.rebuild()
     server = make_server(preview, host, port)
