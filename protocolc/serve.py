@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import functools
 import html
+import io
 import json
 import os
 import queue
@@ -20,6 +21,7 @@ import re
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -155,6 +157,12 @@ class Handler(SimpleHTTPRequestHandler):
 
     # --- the request ------------------------------------------------------------------------------------
 
+    def setup(self) -> None:
+        super().setup()
+        # The timeout bounds the whole request, not each read: a client dripping a byte at a time is cut off too.
+        self.rfile.close()  # the socket's own file: it would keep the socket open after the connection ends
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self.timeout))
+
     def parse_request(self) -> bool:
         if not super().parse_request():
             return False
@@ -196,7 +204,11 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, explain="There is no page at this address in the preview.")
             return
         if file.suffix == ".html":
-            page = file.read_text(encoding="utf-8", errors="replace")
+            try:
+                page = file.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self.send_error(HTTPStatus.NOT_FOUND, explain="There is no page at this address in the preview.")
+                return
             page = page.replace("</body>", RELOAD_SCRIPT + "</body>") if "</body>" in page else page + RELOAD_SCRIPT
             self._send(200, "text/html; charset=utf-8", page.encode("utf-8"), body)
             return
@@ -274,6 +286,33 @@ class Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
         pass
+
+
+class _DeadlineReader(io.RawIOBase):
+    """Reads from a socket until a deadline; a read after it (or one that would wait past it) times out.
+
+    The socket's own timeout (which also bounds each write of the answer) is restored after each read.
+    """
+
+    def __init__(self, sock: socket.socket, timeout: float | None) -> None:
+        self.sock = sock
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout if timeout is not None else None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.deadline is None:
+            return self.sock.recv_into(buffer)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the client took too long to send its request")
+        self.sock.settimeout(left)
+        try:
+            return self.sock.recv_into(buffer)
+        finally:
+            self.sock.settimeout(self.timeout)
 
 
 def request_path(target: str) -> str:

@@ -8,6 +8,7 @@ import json
 import os
 import queue
 import re
+import select
 import signal
 import socket
 import struct
@@ -223,6 +224,23 @@ def test_a_silent_client_is_closed_after_the_timeout_and_others_are_served_meanw
         assert idle.recv(1) == b""  # closed by the server, with no answer
         waited = time.monotonic() - began
     assert 0.8 <= waited <= 3.0  # the fixture's timeout is 1 s
+    assert_quiet(capfd)
+
+
+def test_a_client_that_drips_its_request_is_cut_off_at_the_timeout(site: Running, capfd: Capture) -> None:
+    with socket.create_connection(("127.0.0.1", site.port), timeout=5) as slow:
+        began = time.monotonic()
+        slow.sendall(b"GET /hexham/protocol.md HTTP/1.0\r\n")
+        while time.monotonic() - began < 4:  # a header line every 0.2 s: each read is quick, the request never ends
+            if select.select([slow], [], [], 0.2)[0]:
+                break  # closed by the server
+            try:
+                slow.sendall(b"X-Slow: y\r\n")
+            except OSError:
+                break
+        waited = time.monotonic() - began
+    assert 0.8 <= waited <= 2.0  # the fixture's timeout is 1 s, for the whole request
+    assert get(site.port, "/hexham/protocol.md").status == 200
     assert_quiet(capfd)
 
 
