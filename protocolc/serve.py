@@ -96,7 +96,7 @@ class Preview:
                     problems += [str(p) for p in result.error.problems]
                 for path in result.written:
                     names = written.setdefault(result.council_id, [])
-                    if path.name not in names and path.name != "manifest.json":  # the build's own record
+                    if path.name not in names and not path.name.endswith(".manifest.json"):  # the build's own record
                         names.append(path.name)
             api.write_site(self.project, self.out)
         except ProtocolError as exc:

@@ -565,7 +565,9 @@ def site(project, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("page_path", ["index.html", "hexham/protocol.model-diff.html", "duston/protocol.model-diff.html"])
+@pytest.mark.parametrize(
+    "page_path", ["index.html", "hexham/protocol.model-diff.html", "duston/protocol.model-diff.html"]
+)
 def test_axe_finds_no_violations_on_the_site_pages(site, page, page_path: str):
     page.goto((site / page_path).as_uri())
     results = run_axe(page)

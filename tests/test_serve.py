@@ -346,7 +346,7 @@ def test_serve_rebuilds_on_change_and_shows_mistakes_in_the_page(preview: Served
     assert "It is not the role of Councillors" in page
     assert STATE_PATH in page  # the live-reload script
     assert json.loads(fetch(url + STATE_PATH)) == {"generation": 1, "errors": []}
-    council = tmp.path("councils/hexham.yaml")
+    council = tmp.path("councils/hexham/protocol.yaml")
     good = council.read_text(encoding="utf-8")
     council.write_text(
         good.replace("It is not the role of Councillors", "It is never the role of Councillors"), encoding="utf-8"
@@ -362,7 +362,7 @@ def test_serve_rebuilds_on_change_and_shows_mistakes_in_the_page(preview: Served
     )
     wait_for(lambda: json.loads(fetch(url + STATE_PATH))["errors"])
     errors = json.loads(fetch(url + STATE_PATH))["errors"]
-    assert errors[0].startswith("councils/hexham.yaml:")
+    assert errors[0].startswith("councils/hexham/protocol.yaml:")
     assert "no section, clause or item 'councillors.areas.advocate'" in errors[0]
     assert "It is never the role of Councillors" in fetch(f"{url}/hexham/protocol.html")  # the last good build stays
     wait_for(lambda: len(log) >= 2)
@@ -413,14 +413,14 @@ def test_the_serve_command_logs_rebuilds_and_problems_and_never_a_traceback(tmp_
         for target in ("/%00", "/" + "a" * 60_000, "/../../etc/passwd", "/hexham/"):
             assert get(port, target).status in (400, 404, 414)
         socket.create_connection(("127.0.0.1", port)).close()
-        council = tmp_project.path("councils/duston.yaml")
+        council = tmp_project.path("councils/duston/protocol.yaml")
         good = council.read_text(encoding="utf-8")
         council.write_text(good.replace("Councillors are responsible", "Councillors are answerable"), encoding="utf-8")
         assert expect(r"\d\d:\d\d:\d\d rebuilt duston \(.*\)") == ("out", seen[-1][1])
-        assert "(protocol.md, protocol.html, model-diff.html)" in seen[-1][1]
-        council.write_text(good.replace("kind: parish", "kind: [parish", 1), encoding="utf-8")
+        assert "(protocol.md, protocol.html, protocol.model-diff.html)" in seen[-1][1]
+        council.write_text(good.replace("version: 167/23", "version: [167/23", 1), encoding="utf-8")
         assert expect(r"\d\d:\d\d:\d\d 1 problem:")[0] == "err"
-        assert expect(r"councils/duston\.yaml:\d+:\d+: error: .*")[0] == "err"
+        assert expect(r"councils/duston/protocol\.yaml:\d+:\d+: error: .*")[0] == "err"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(15)
