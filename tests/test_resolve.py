@@ -5,12 +5,12 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from conftest import TmpProject, find_problem, line_of, only_problem
+from conftest import TINY, TmpProject, find_problem, line_of, only_problem
 
 from protocolc.errors import ProtocolError, Source
 from protocolc.model import COUNCIL, LIBRARY, Document
 
-PATH = "councils/tiny.yaml"
+PATH = "councils/tiny/protocol.yaml"
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -151,10 +151,10 @@ def test_replace_with_library_item(tmp_project: TmpProject):
     item = next(i for i in clause(doc, "expectations.councillors").items if i.id.endswith(".respect"))
     assert item.passage.markdown == "Respect, courtesy, integrity and appropriate confidentiality;"
     assert item.passage.origin == LIBRARY
-    expectations = tmp_project.path("clauses/expectations.yaml")
+    expectations = tmp_project.path("clauses/protocol/expectations.yaml")
     officers = line_of(expectations, "id: expectations.officers")
     assert item.passage.source == Source(
-        "clauses/expectations.yaml", line_of(expectations, "respect: Respect", officers), 16
+        "clauses/protocol/expectations.yaml", line_of(expectations, "respect: Respect", officers), 16
     )
 
 
@@ -181,10 +181,10 @@ def test_replace_errors(tmp_project: TmpProject):
         """,
     )
     assert [(p.message, p.source.line) for p in error.problems] == [
-        ("'councillors.areas.policy' is a list item: replace it with 'text:'", 11),
-        ("'officers' is a section: replace its 'heading:'", 13),
-        ("clause 'councillors.areas' has no heading to replace", 15),
-        ("no library clause or item 'officers.rol' with text to reuse", 17),
+        ("'councillors.areas.policy' is a list item: replace it with 'text:'", 7),
+        ("'officers' is a section: replace its 'heading:'", 9),
+        ("clause 'councillors.areas' has no heading to replace", 11),
+        ("no library clause or item 'officers.rol' with text to reuse", 13),
     ]
     assert error.problems[2].hint == "replace its 'text:' instead"
     assert error.problems[3].hint.startswith("did you mean 'officers.role'")
@@ -204,7 +204,9 @@ def test_clause_variant(tmp_project: TmpProject):
     c = clause(tmp_project.document(), "roles.summary")
     assert c.text.markdown == "The respective roles of Councillors and employees can be summarised as follows:"
     assert c.origin == LIBRARY
-    assert c.source == Source("clauses/roles.yaml", line_of(tmp_project.path("clauses/roles.yaml"), "employees:"), 18)
+    assert c.source == Source(
+        "clauses/protocol/roles.yaml", line_of(tmp_project.path("clauses/protocol/roles.yaml"), "employees:"), 18
+    )
 
 
 def test_clause_heading_variant(tmp_project: TmpProject):
@@ -216,7 +218,7 @@ def test_clause_heading_variant(tmp_project: TmpProject):
 
 def test_item_and_section_variants(tmp_project: TmpProject):
     tmp_project.write(
-        "clauses/problems.yaml",
+        "clauses/protocol/problems.yaml",
         """\
         id: problems
         heading: When Things go Wrong
@@ -256,7 +258,7 @@ def test_unknown_variant_suggests(tmp_project: TmpProject):
     error = resolve_error(tmp_project, "changes:\n  - variant: roles.summary\n    use: employes\n")
     problem = only_problem(error)
     assert problem.message == "'roles.summary' has no variant 'employes'"
-    assert problem.source == Source(PATH, 11, 5)
+    assert problem.source == Source(PATH, 7, 5)
     assert problem.hint == "did you mean 'employees'?"
 
 
@@ -346,14 +348,14 @@ def test_insert_with_both_before_and_after(tmp_project: TmpProject):
     )
     problem = only_problem(error)
     assert problem.message == "'insert:' needs exactly one of 'before:' or 'after:' naming where it goes"
-    assert problem.source == Source(PATH, 11, 5)
+    assert problem.source == Source(PATH, 7, 5)
 
 
 def test_insert_with_neither_before_nor_after(tmp_project: TmpProject):
     error = resolve_error(tmp_project, "changes:\n  - insert: councillors.areas.x\n    text: X\n")
     problem = only_problem(error)
     assert problem.message == "'insert:' needs exactly one of 'before:' or 'after:' naming where it goes"
-    assert problem.source == Source(PATH, 11, 5)
+    assert problem.source == Source(PATH, 7, 5)
 
 
 def test_insert_item_id_already_used(tmp_project: TmpProject):
@@ -363,14 +365,14 @@ def test_insert_item_id_already_used(tmp_project: TmpProject):
     )
     problem = only_problem(error)
     assert problem.message == "'councillors.areas.policy' is already used"
-    assert problem.source == Source(PATH, 11, 5)
+    assert problem.source == Source(PATH, 7, 5)
     assert problem.hint == "an inserted clause or item needs a new id"
 
 
 def test_insert_clause_with_library_id(tmp_project: TmpProject):
     error = resolve_error(tmp_project, "changes:\n  - insert: roles.summary\n    after: roles.servants\n    text: X\n")
     problem = find_problem(error, "'roles.summary' is already a library clause")
-    assert problem.source == Source(PATH, 11, 13)
+    assert problem.source == Source(PATH, 7, 13)
 
 
 def test_insert_next_to_unknown_anchor(tmp_project: TmpProject):
@@ -389,16 +391,18 @@ def test_unknown_target_names_the_change_and_suggests(tmp_project: TmpProject):
     error = resolve_error(tmp_project, "changes:\n  - omit: councillors.equl\n")
     problem = only_problem(error)
     assert problem.message == "no section, clause or item 'councillors.equl'"
-    assert problem.source == Source(PATH, 11, 5)
+    assert problem.source == Source(PATH, 7, 5)
     assert problem.hint.startswith("did you mean 'councillors.equal'")
-    assert str(problem).startswith("councils/tiny.yaml:11:5: error: no section, clause or item 'councillors.equl'\n")
+    assert str(problem).startswith(
+        "councils/tiny/protocol.yaml:7:5: error: no section, clause or item 'councillors.equl'\n"
+    )
 
 
 def test_target_left_out_by_the_outline(tmp_project: TmpProject):
     error = resolve_error(tmp_project, "sections:\n  - introduction\nchanges:\n  - omit: councillors.equal\n")
     problem = only_problem(error)
     assert problem.message == "'councillors.equal' is not in this council's document"
-    assert problem.source == Source(PATH, 13, 5)
+    assert problem.source == Source(PATH, 9, 5)
     assert problem.hint == "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change"
 
 
@@ -408,7 +412,7 @@ def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject):
     )
     problem = only_problem(error)
     assert problem.message == "'councillors.equal' is not in this council's document"
-    assert problem.source == Source(PATH, 12, 5)
+    assert problem.source == Source(PATH, 8, 5)
 
 
 def test_all_problems_are_reported_together(tmp_project: TmpProject):
@@ -417,7 +421,7 @@ def test_all_problems_are_reported_together(tmp_project: TmpProject):
         "changes:\n  - omit: councillors.equl\n  - variant: roles.summary\n    use: nope\n"
         "  - replace: officers.role\n    text: '{{ clerk_titel }}'\n",
     )
-    assert [p.source.line for p in error.problems] == [11, 12, 15]
+    assert [p.source.line for p in error.problems] == [7, 8, 11]
 
 
 # --- layout --------------------------------------------------------------------------------------------------
@@ -472,7 +476,7 @@ def test_join_after_a_list_is_an_error(tmp_project: TmpProject):
     )
     problem = only_problem(error)
     assert problem.message == "clause 'councillors.equal' cannot join the clause before it"
-    assert problem.source == Source(PATH, 14, 9)
+    assert problem.source == Source(PATH, 10, 9)
     assert problem.hint.startswith("'join: true' continues the paragraph of a clause with text only")
 
 
@@ -511,7 +515,7 @@ def test_local_section_without_heading(tmp_project: TmpProject):
 def test_section_numbering_styles(tmp_project: TmpProject, style: str, numbers: list[str | None]):
     tmp_project.council_file(
         "tiny",
-        f'name: T\nkind: parish\nnumbering:\n  sections: "{style}"\n  clauses: "1.1"\n'
+        f'name: T\nkind: parish\nnumbering:\n  levels: ["{style}", "1.1", "a)"]\n'
         'versions:\n  - version: "1"\nsections:\n  - introduction\n  - roles\n  - problems\n',
     )
     doc = tmp_project.document()
@@ -530,7 +534,7 @@ def test_section_numbering_styles(tmp_project: TmpProject, style: str, numbers: 
 def test_clause_numbering_none(tmp_project: TmpProject):
     tmp_project.council_file(
         "tiny",
-        'name: T\nkind: parish\nnumbering:\n  sections: "1."\n  clauses: none\n'
+        'name: T\nkind: parish\nnumbering:\n  levels: ["1.", none, "a)"]\n'
         'versions:\n  - version: "1"\nsections:\n  - roles\n',
     )
     doc = tmp_project.document()
@@ -600,7 +604,7 @@ def test_undefined_variable_suggests_the_right_one(tmp_project: TmpProject):
     error = resolve_error(tmp_project, "changes:\n  - replace: officers.role\n    text: 'Ask the {{ clerk_titel }}.'\n")
     problem = only_problem(error)
     assert problem.message == "unknown variable in text: 'clerk_titel' is undefined"
-    assert problem.source == Source(PATH, 12, 11)
+    assert problem.source == Source(PATH, 8, 11)
     assert problem.hint.startswith("did you mean 'clerk_title'")
 
 
@@ -615,7 +619,7 @@ def test_template_syntax_error_in_text(tmp_project: TmpProject):
     error = resolve_error(tmp_project, "changes:\n  - replace: officers.role\n    text: 'Ask the {{ clerk_title.'\n")
     problem = only_problem(error)
     assert problem.message.startswith("template error in text:")
-    assert problem.source == Source(PATH, 12, 11)
+    assert problem.source == Source(PATH, 8, 11)
 
 
 @pytest.mark.parametrize(
@@ -632,7 +636,7 @@ def test_sandbox_refuses_python_internals(tmp_project: TmpProject, expression: s
     with pytest.raises(ProtocolError) as info:
         tmp_project.document()
     problem = only_problem(info.value)
-    assert problem.source == Source(PATH, 12, 11)
+    assert problem.source == Source(PATH, 8, 11)
     assert "class '" not in str(info.value)
 
 
@@ -642,19 +646,16 @@ def test_text_that_fails_while_rendering_is_a_protocol_error(tmp_project: TmpPro
     tmp_project.tiny(f'changes:\n  - replace: officers.role\n    text: "Words {expression}"\n')
     with pytest.raises(ProtocolError) as info:
         tmp_project.document()
-    assert only_problem(info.value).source == Source(PATH, 12, 11)
+    assert only_problem(info.value).source == Source(PATH, 8, 11)
 
 
 def test_capitalised_term_even_when_council_writes_it_lower_case(tmp_project: TmpProject):
-    tmp_project.tiny(
-        """\
-        terms:
-          councillors: members
-          clerk: proper officer
-        changes:
-          - replace: officers.role
-            text: "{{ Councillors }} and the {{ clerk }} meet; {{ councillors }} listen to the {{ Clerk }}."
-        """
+    tmp_project.council_file(
+        "tiny",
+        "terms:\n  councillors: members\n  clerk: proper officer\n"
+        + TINY
+        + "changes:\n  - replace: officers.role\n"
+        + '    text: "{{ Councillors }} and the {{ clerk }} meet; {{ councillors }} listen to the {{ Clerk }}."\n',
     )
     doc = tmp_project.document()
     assert clause(doc, "officers.role").text.markdown == (
@@ -698,7 +699,10 @@ def test_council_facts_are_variables(tmp_project: TmpProject):
 
 
 def test_terms_are_markdown_escaped(tmp_project: TmpProject):
-    tmp_project.tiny("terms:\n  clerk: '*Clerk*'\nchanges:\n  - replace: officers.role\n    text: 'The {{ clerk }}.'\n")
+    tmp_project.council_file(
+        "tiny",
+        "terms:\n  clerk: '*Clerk*'\n" + TINY + "changes:\n  - replace: officers.role\n    text: 'The {{ clerk }}.'\n",
+    )
     assert clause(tmp_project.document(), "officers.role").text.markdown == r"The \*Clerk\*."
 
 
