@@ -9,6 +9,7 @@ from conftest import TINY, TmpProject, find_problem, line_of, only_problem
 
 from protocolc.errors import ProtocolError, Source
 from protocolc.model import COUNCIL, LIBRARY, Document
+from protocolc.numbering import STYLES, Number, number
 
 PATH = "councils/tiny/protocol.yaml"
 
@@ -776,3 +777,473 @@ def test_a_local_clause_id_used_twice_is_an_error(tmp_project: TmpProject):
         """,
     )
     assert any("tiny.twice" in p.message for p in error.problems), str(error)
+
+
+# --- nested items: items of items, numbered by a fourth level ----------------------------------------------------
+
+FOUR_LEVELS = 'numbering:\n  levels: ["1.", "1.1", "a)", "(i)"]\nversions:\n  - version: "1"\n    adopted: 2024-01-15\n'
+DUTIES = """\
+changes:
+  - insert: tiny.duties
+    after: councillors.equal
+    text: "The {{ clerk }}:"
+    items:
+      advise: advises the {{ council }};
+      records:
+        text: "keeps the records:"
+        items:
+          minutes: the minutes;
+          accounts: the accounts;
+          letters: the letters; and
+      other: does other things.
+"""
+
+
+def nested(tmp_project: TmpProject, head: str = FOUR_LEVELS, tail: str = "") -> Document:
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write("councils/tiny/protocol.yaml", head + DUTIES + tail)
+    return tmp_project.document()
+
+
+def sub_items(doc: Document, clause_id: str, key: str) -> list[tuple[str, str | None, str | None, str]]:
+    item = next(i for i in clause(doc, clause_id).items if i.id == f"{clause_id}.{key}")
+    return [(i.id, i.label, i.number, i.passage.markdown) for i in item.items]
+
+
+def test_nested_items_are_numbered_by_the_fourth_level(tmp_project: TmpProject):
+    doc = nested(tmp_project)
+    duties = clause(doc, "tiny.duties")
+    assert (duties.number, duties.text.markdown) == ("3.3", "The Clerk:")
+    assert [(i.id, i.label, i.number) for i in duties.items] == [
+        ("tiny.duties.advise", "a)", "3.3(a)"),
+        ("tiny.duties.records", "b)", "3.3(b)"),
+        ("tiny.duties.other", "c)", "3.3(c)"),
+    ]
+    assert sub_items(doc, "tiny.duties", "records") == [
+        ("tiny.duties.records.minutes", "(i)", "3.3(b)(i)", "the minutes;"),
+        ("tiny.duties.records.accounts", "(ii)", "3.3(b)(ii)", "the accounts;"),
+        ("tiny.duties.records.letters", "(iii)", "3.3(b)(iii)", "the letters; and"),
+    ]
+    assert duties.items[0].items == ()
+    assert duties.items[1].passage.markdown == "keeps the records:"
+    # every passage, nested ones included, is part of the clause (stats, manifest and diff count them)
+    assert [p.markdown for p in duties.passages][-3:] == ["the accounts;", "the letters; and", "does other things."]
+    assert len(duties.passages) == 1 + 3 + 3
+
+
+def test_nested_item_passages_are_located(tmp_project: TmpProject):
+    doc = nested(tmp_project)
+    minutes = clause(doc, "tiny.duties").items[1].items[0]
+    assert minutes.passage.origin == COUNCIL
+    assert minutes.passage.source == Source(PATH, line_of(tmp_project.path(PATH), "minutes: the minutes"), 20)
+
+
+def test_nested_items_in_markdown(tmp_project: TmpProject):
+    nested(tmp_project)
+    assert (
+        "\n- a) advises the Council;\n- b) keeps the records:\n  - (i) the minutes;\n  - (ii) the accounts;\n"
+        "  - (iii) the letters; and\n- c) does other things.\n"
+    ) in tmp_project.markdown()
+
+
+def test_too_few_numbering_levels_for_nested_items(tmp_project: TmpProject):
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.tiny(DUTIES)
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    problem = only_problem(info.value)
+    assert problem.message == (
+        "numbering gives 3 levels but this document has 4 (sections, clauses, list items, and items inside items)"
+    )
+    assert problem.source == Source(PATH, 2, 11)
+    assert problem.hint == 'give a style for each level, e.g. levels: ["1.", "1.1", "a)", "(i)"]'
+
+
+def test_nested_items_without_numbering_are_bullets(tmp_project: TmpProject):
+    """The default numbering (no 'numbering:') has no levels to run out of: deeper items are bullets."""
+    doc = nested(tmp_project, head='versions:\n  - version: "1"\n')
+    assert [(i.label, i.number) for i in clause(doc, "tiny.duties").items[1].items] == [(None, None)] * 3
+    assert "\n- keeps the records:\n  - the minutes;\n" in tmp_project.markdown()
+
+
+def test_omit_replace_and_insert_nested_items(tmp_project: TmpProject):
+    doc = nested(
+        tmp_project,
+        tail="""\
+  - omit: tiny.duties.records.accounts
+  - replace: tiny.duties.records.letters
+    text: the correspondence.
+  - insert: tiny.duties.records.deeds
+    before: tiny.duties.records.minutes
+    text: the deeds;
+""",
+    )
+    assert sub_items(doc, "tiny.duties", "records") == [
+        ("tiny.duties.records.deeds", "(i)", "3.3(b)(i)", "the deeds;"),
+        ("tiny.duties.records.minutes", "(ii)", "3.3(b)(ii)", "the minutes;"),
+        ("tiny.duties.records.letters", "(iii)", "3.3(b)(iii)", "the correspondence."),
+    ]
+    inserted = clause(doc, "tiny.duties").items[1].items[0]
+    assert inserted.passage.source == Source(PATH, line_of(tmp_project.path(PATH), "text: the deeds;"), 11)
+
+
+def test_omitting_an_item_with_items_removes_them_too(tmp_project: TmpProject):
+    doc = nested(tmp_project, tail="  - omit: tiny.duties.records\n")
+    assert [(i.id, i.label) for i in clause(doc, "tiny.duties").items] == [
+        ("tiny.duties.advise", "a)"),
+        ("tiny.duties.other", "b)"),
+    ]
+    with pytest.raises(ProtocolError) as info:
+        nested(tmp_project, tail="  - omit: tiny.duties.records\n  - omit: tiny.duties.records.minutes\n")
+    problem = only_problem(info.value)
+    assert problem.message == "no section, clause or item 'tiny.duties.records.minutes'"
+    assert problem.source == Source(PATH, line_of(tmp_project.path(PATH), "- omit: tiny.duties.records.minutes"), 5)
+
+
+def test_nested_library_item_left_out_by_an_earlier_omit(tmp_project: TmpProject):
+    tmp_project.write("clauses/protocol/problems.yaml", LIBRARY_NESTED)
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        FOUR_LEVELS + "changes:\n  - omit: problems.steps.talk\n  - omit: problems.steps.talk.formally\n",
+    )
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    problem = only_problem(info.value)
+    assert problem.message == "'problems.steps.talk.formally' is not in this council's document"
+    assert problem.source == Source(PATH, 8, 5)
+
+
+def test_unknown_nested_item_suggests(tmp_project: TmpProject):
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write("councils/tiny/protocol.yaml", FOUR_LEVELS + DUTIES + "  - omit: tiny.duties.records.minute\n")
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    problem = only_problem(info.value)
+    assert problem.message == "no section, clause or item 'tiny.duties.records.minute'"
+    assert problem.hint.startswith("did you mean 'tiny.duties.records.minutes'")
+
+
+LIBRARY_NESTED = """\
+id: problems
+heading: When Things go Wrong
+clauses:
+  - id: problems.disciplinary
+    text: It may be necessary to invoke the {{ council }}'s disciplinary procedure.
+  - id: problems.steps
+    text: "Steps:"
+    items:
+      talk:
+        text: "Talk first:"
+        items:
+          informally: informally;
+          formally:
+            text: formally;
+            variants:
+              meeting: at a meeting;
+      write: Then write.
+"""
+
+
+def test_nested_library_items_take_changes(tmp_project: TmpProject):
+    tmp_project.write("clauses/protocol/problems.yaml", LIBRARY_NESTED)
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        FOUR_LEVELS
+        + """\
+changes:
+  - variant: problems.steps.talk.formally
+    use: meeting
+  - insert: problems.steps.talk.mediate
+    after: problems.steps.talk.formally
+    text: through a mediator.
+  - replace: problems.steps.talk.informally
+    with: problems.steps.write
+""",
+    )
+    doc = tmp_project.document()
+    assert clause(doc, "problems.steps").number == "6.2"
+    assert sub_items(doc, "problems.steps", "talk") == [
+        ("problems.steps.talk.informally", "(i)", "6.2(a)(i)", "Then write."),
+        ("problems.steps.talk.formally", "(ii)", "6.2(a)(ii)", "at a meeting;"),
+        ("problems.steps.talk.mediate", "(iii)", "6.2(a)(iii)", "through a mediator."),
+    ]
+    origins = [i.passage.origin for i in clause(doc, "problems.steps").items[0].items]
+    assert origins == [LIBRARY, LIBRARY, COUNCIL]
+
+
+def test_unknown_variant_of_a_nested_item(tmp_project: TmpProject):
+    tmp_project.write("clauses/protocol/problems.yaml", LIBRARY_NESTED)
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        FOUR_LEVELS + "changes:\n  - variant: problems.steps.talk.formally\n    use: meting\n",
+    )
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    problem = only_problem(info.value)
+    assert problem.source == Source(PATH, 7, 5)
+    assert problem.message == "'problems.steps.talk.formally' has no variant 'meting'"
+    assert problem.hint == "did you mean 'meeting'?"
+
+
+def test_punctuation_none_strips_nested_item_endings(tmp_project: TmpProject):
+    head = FOUR_LEVELS.replace('"(i)"]\n', '"(i)"]\n  punctuation: none\n')
+    doc = nested(tmp_project, head=head)
+    assert [i[3] for i in sub_items(doc, "tiny.duties", "records")] == ["the minutes", "the accounts", "the letters"]
+
+
+# --- numbering styles ---------------------------------------------------------------------------------------------
+
+# style -> the labels of councillors.areas's four items (clause 3.1) and what ref() prints for the second one
+ITEM_STYLES = {
+    "1.": (["1.", "2.", "3.", "4."], "2"),
+    "1.0": (["1.0", "2.0", "3.0", "4.0"], "2"),
+    "1": (["1", "2", "3", "4"], "2"),
+    "1.1": (["3.1.1", "3.1.2", "3.1.3", "3.1.4"], "3.1.2"),
+    "a)": (["a)", "b)", "c)", "d)"], "3.1(b)"),
+    "(a)": (["(a)", "(b)", "(c)", "(d)"], "3.1(b)"),
+    "a.": (["a.", "b.", "c.", "d."], "3.1(b)"),
+    "A.": (["A.", "B.", "C.", "D."], "3.1(B)"),
+    "(i)": (["(i)", "(ii)", "(iii)", "(iv)"], "3.1(ii)"),
+    "i.": (["i.", "ii.", "iii.", "iv."], "3.1(ii)"),
+    "bullet": ([None] * 4, "3.1"),
+    "none": ([None] * 4, None),
+}
+
+
+def styled(tmp_project: TmpProject, levels: list[str], tail: str = "") -> Document:
+    quoted = ", ".join(f'"{level}"' for level in levels)
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        f'numbering:\n  levels: [{quoted}]\nversions:\n  - version: "1"\n' + tail,
+    )
+    return tmp_project.document()
+
+
+@pytest.mark.parametrize("style", list(ITEM_STYLES))
+def test_item_numbering_styles(tmp_project: TmpProject, style: str):
+    labels, ref = ITEM_STYLES[style]
+    doc = styled(tmp_project, ["1.", "1.1", style])
+    areas = clause(doc, "councillors.areas").items
+    assert [i.label for i in areas] == labels
+    assert areas[1].number == ref
+    markdown = tmp_project.markdown()
+    first = "To determine Council policy and provide community leadership;"
+    assert (f"\n- {labels[0]} {first}\n" if labels[0] else f"\n- {first}\n") in markdown
+
+
+def test_every_style_is_covered():
+    assert set(ITEM_STYLES) == set(STYLES)
+
+
+@pytest.mark.parametrize(
+    ("style", "labels", "ref"),
+    [
+        ("1.1", ["2.1", "2.2", "2.3", "2.4"], "2.2"),
+        ("a)", ["a)", "b)", "c)", "d)"], "2(b)"),
+        ("(a)", ["(a)", "(b)", "(c)", "(d)"], "2(b)"),
+        ("i.", ["i.", "ii.", "iii.", "iv."], "2(ii)"),
+        ("1", ["1", "2", "3", "4"], "2"),
+        ("none", [None] * 4, None),
+    ],
+)
+def test_clause_numbering_styles(tmp_project: TmpProject, style: str, labels: list[str | None], ref: str | None):
+    text = "See {{ ref('roles.servants') }}." if ref else "See below."
+    doc = styled(
+        tmp_project,
+        ["1.", style, "bullet"],
+        f'changes:\n  - replace: introduction.familiarity\n    text: "{text}"\n',
+    )
+    assert [c.number for c in section(doc, "roles").clauses] == labels
+    assert clause(doc, "introduction.familiarity").text.markdown == (f"See {ref}." if ref else "See below.")
+
+
+def test_composite_clause_numbers_need_a_numbered_section(tmp_project: TmpProject):
+    """'1.1' takes its first part from the section: under an unnumbered section the clauses have no number."""
+    doc = styled(tmp_project, ["none", "1.1", "a)"])
+    assert [s.number for s in doc.sections] == [None] * 6
+    assert {c.number for s in doc.sections for c in s.clauses} == {None}
+    # lettered items under an unnumbered clause still get their letters, referred to as '(b)'
+    assert [i.label for i in clause(doc, "councillors.areas").items] == ["a)", "b)", "c)", "d)"]
+    assert clause(doc, "councillors.areas").items[1].number == "(b)"
+
+
+@pytest.mark.parametrize(
+    ("style", "n", "parent", "label", "ref"),
+    [
+        ("1.", 3, None, "3.", "3"),
+        ("1.0", 3, None, "3.0", "3"),
+        ("1", 3, None, "3", "3"),
+        ("1.1", 3, "2", "2.3", "2.3"),
+        ("1.1", 3, None, None, None),
+        ("a)", 3, "2", "c)", "2(c)"),
+        ("a)", 3, None, "c)", "(c)"),
+        ("(a)", 27, "2.1", "(aa)", "2.1(aa)"),
+        ("a.", 28, "2", "bb.", "2(bb)"),
+        ("A.", 3, "2", "C.", "2(C)"),
+        ("(i)", 4, "2(b)", "(iv)", "2(b)(iv)"),
+        ("i.", 14, "2", "xiv.", "2(xiv)"),
+        ("bullet", 3, "2", None, "2"),
+        ("bullet", 3, None, None, None),
+        ("none", 3, "2", None, None),
+    ],
+)
+def test_number(style: str, n: int, parent: str | None, label: str | None, ref: str | None):
+    assert number(style, n, parent) == Number(label, ref)
+
+
+# --- ref(): a clause's number, printed where another text refers to it ---------------------------------------------
+
+
+def ref_document(tmp_project: TmpProject, text: str, levels: str = '["1.", "1.1", "a)"]', more: str = "") -> Document:
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        f'numbering:\n  levels: {levels}\nversions:\n  - version: "1"\n'
+        + more
+        + f'changes:\n  - replace: officers.role\n    text: "{text}"\n',
+    )
+    return tmp_project.document()
+
+
+def ref_error(tmp_project: TmpProject, text: str, levels: str = '["1.", "1.1", "a)"]', more: str = ""):
+    with pytest.raises(ProtocolError) as info:
+        ref_document(tmp_project, text, levels, more)
+    return only_problem(info.value)
+
+
+def test_ref_prints_a_clause_number(tmp_project: TmpProject):
+    doc = ref_document(tmp_project, "As in {{ ref('roles.servants') }} and {{ ref('problems.disciplinary') }}.")
+    assert clause(doc, "officers.role").text.markdown == "As in 2.2 and 6.1."
+
+
+def test_ref_prints_an_item_and_a_section(tmp_project: TmpProject):
+    doc = ref_document(tmp_project, "See {{ ref('councillors.areas.represent') }} of section {{ ref('councillors') }}.")
+    assert clause(doc, "officers.role").text.markdown == "See 3.1(c) of section 3."
+
+
+def test_ref_in_the_style_2_b(tmp_project: TmpProject):
+    doc = ref_document(tmp_project, "Under {{ ref('roles.servants') }}.", levels='["1", "(a)", "(i)"]')
+    assert clause(doc, "officers.role").text.markdown == "Under 2(b)."
+    assert clause(doc, "roles.servants").number == "(b)"
+
+
+def test_ref_follows_omits_and_inserts(tmp_project: TmpProject):
+    """Numbers are worked out after every change, so a ref always prints the number the reader sees."""
+    doc = ref_document(
+        tmp_project,
+        "See {{ ref('roles.officers-responsible') }} and {{ ref('councillors.areas.advocates') }}.",
+    )
+    assert clause(doc, "officers.role").text.markdown == "See 2.4 and 3.1(d)."
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        'numbering:\n  levels: ["1.", "1.1", "a)"]\nversions:\n  - version: "1"\n'
+        "changes:\n"
+        "  - omit: introduction\n"
+        "  - omit: roles.servants\n"
+        "  - omit: councillors.areas.policy\n"
+        "  - replace: officers.role\n"
+        "    text: \"See {{ ref('roles.officers-responsible') }} and {{ ref('councillors.areas.advocates') }}.\"\n",
+    )
+    assert clause(tmp_project.document(), "officers.role").text.markdown == "See 1.3 and 2.1(c)."
+
+
+def test_ref_to_a_later_clause_and_to_a_councils_own(tmp_project: TmpProject):
+    doc = ref_document(
+        tmp_project,
+        "See {{ ref('tiny.extra') }}.",
+        more="sections:\n  - officers\n  - id: tiny.more\n    heading: More\n    clauses:\n"
+        "      - id: tiny.extra\n        text: Extra.\n",
+    )
+    assert clause(doc, "officers.role").text.markdown == "See 2.1."
+
+
+def test_ref_in_a_library_text(tmp_project: TmpProject):
+    path = tmp_project.path("clauses/protocol/introduction.yaml")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Close personal familiarity should be avoided.",
+            "Close personal familiarity should be avoided (see {{ ref('problems') }}).",
+        ),
+        encoding="utf-8",
+    )
+    tmp_project.tiny()
+    assert clause(tmp_project.document(), "introduction.familiarity").text.markdown == (
+        "Close personal familiarity should be avoided (see 6)."
+    )
+
+
+def test_ref_to_an_omitted_clause_is_a_located_error(tmp_project: TmpProject):
+    tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        'numbering:\n  levels: ["1.", "1.1", "a)"]\nversions:\n  - version: "1"\n'
+        "changes:\n"
+        "  - omit: councillors.equal\n"
+        "  - replace: officers.role\n"
+        "    text: \"See {{ ref('councillors.equal') }}.\"\n",
+    )
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    problem = only_problem(info.value)
+    assert problem.message == "ref('councillors.equal') names a clause this document leaves out"
+    assert problem.source == Source(PATH, 8, 11)
+    assert problem.hint == "refer to a clause the document prints, or put the clause back in its outline"
+
+
+def test_ref_to_a_clause_left_out_by_the_outline(tmp_project: TmpProject):
+    problem = ref_error(tmp_project, "See {{ ref('problems.disciplinary') }}.", more="sections:\n  - officers\n")
+    assert problem.message == "ref('problems.disciplinary') names a clause this document leaves out"
+    assert problem.source == Source(PATH, 9, 11)
+
+
+def test_ref_to_an_unknown_id_is_a_located_error(tmp_project: TmpProject):
+    problem = ref_error(tmp_project, "See {{ ref('councillors.equl') }}.")
+    assert problem.message == "ref('councillors.equl') names no clause of this document"
+    assert problem.source == Source(PATH, 7, 11)
+    assert problem.hint.startswith("did you mean 'councillors.equal'")
+    problem = ref_error(tmp_project, "See {{ ref('zzzz') }}.")
+    assert problem.message == "ref('zzzz') names no clause of this document"
+    assert problem.hint == "check the clause id"
+
+
+def test_ref_to_an_unnumbered_clause(tmp_project: TmpProject):
+    problem = ref_error(
+        tmp_project,
+        "See {{ ref('roles.servants') }}.",
+        more="sections:\n  - section: roles\n    clauses:\n      - clause: roles.servants\n        numbered: false\n"
+        "  - officers\n",
+    )
+    assert problem.message == "ref('roles.servants') names a clause that has no number in this document"
+    assert problem.source == Source(PATH, 13, 11)
+    assert problem.hint == "refer to a numbered clause, or number it (see 'numbering:' and 'numbered:')"
+
+
+def test_ref_without_numbering_is_an_error(tmp_project: TmpProject):
+    tmp_project.tiny()
+    tmp_project.write(
+        "councils/tiny/protocol.yaml",
+        'versions:\n  - version: "1"\nchanges:\n  - replace: officers.role\n'
+        "    text: \"See {{ ref('roles.servants') }}.\"\n",
+    )
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    problem = only_problem(info.value)
+    assert problem.message == "ref('roles.servants') names a clause that has no number in this document"
+    assert problem.source == Source(PATH, 5, 11)
+
+
+def test_every_bad_ref_is_reported(tmp_project: TmpProject):
+    tmp_project.tiny(
+        "changes:\n  - replace: officers.role\n    text: \"{{ ref('nope') }}\"\n"
+        "  - replace: officers.advice\n    text: \"{{ ref('nada') }}\"\n"
+    )
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.document()
+    assert [(p.message, p.source.line) for p in info.value.problems] == [
+        ("ref('nope') names no clause of this document", 8),
+        ("ref('nada') names no clause of this document", 10),
+    ]
