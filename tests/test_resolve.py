@@ -1247,3 +1247,31 @@ def test_every_bad_ref_is_reported(tmp_project: TmpProject):
         ("ref('nope') names no clause of this document", 8),
         ("ref('nada') names no clause of this document", 10),
     ]
+
+
+def test_an_inserted_item_is_named_after_its_list(tmp_project: TmpProject):
+    """An item's id is its list's id and a key: one named after another list would not be where its id says."""
+    error = resolve_error(
+        tmp_project,
+        "changes:\n  - insert: councillors.areas.x\n    after: expectations.officers.respect\n    text: X;\n",
+    )
+    problem = only_problem(error)
+    assert problem.message == "'councillors.areas.x' is not an id of the list 'expectations.officers' it goes into"
+    assert problem.source == Source(PATH, 7, 5)
+    assert (
+        problem.hint
+        == "an item inserted next to 'expectations.officers.respect' is named 'expectations.officers.<new key>'"
+    )
+    error = resolve_error(
+        tmp_project,
+        DUTIES + "  - insert: tiny.duties.deeds\n    after: tiny.duties.records.minutes\n    text: deeds;\n",
+    )
+    assert find_problem(error, "'tiny.duties.deeds' is not an id of the list 'tiny.duties.records' it goes into")
+
+
+def test_ref_without_an_id_is_an_error(tmp_project: TmpProject):
+    """`{{ ref }}` alone would print the function itself (and a different address on every build)."""
+    problem = ref_error(tmp_project, "See {{ ref }}.")
+    assert problem.message == "ref needs the id of the clause it refers to"
+    assert problem.source == Source(PATH, 7, 11)
+    assert problem.hint == "write it as {{ ref('section.clause') }}"
