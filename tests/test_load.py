@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from conftest import TINY, TINY_COUNCIL, TmpProject, find_problem, line_of, only_problem
 
+from protocolc.api import Workspace
 from protocolc.errors import Problem, ProtocolError, Source
 from protocolc.load import load_council, load_document, load_library
 from protocolc.model import Council, CouncilDocument, Item, PartialDate
+from protocolc.project import Project
 from protocolc.sources import Map, Seq, Str, parse_yaml
 
 PATH = "councils/t.yaml"  # for parse_yaml, which only names the file
@@ -70,7 +72,7 @@ def problem_sources(error: ProtocolError) -> dict[str, Source | None]:
 # --- located values ------------------------------------------------------------------------------------------
 
 
-def test_scalar_knows_its_line_and_column():
+def test_scalar_knows_its_line_and_column() -> None:
     value = parse_yaml("name: Hexham Town Council\nterms:\n  clerk: Town Clerk\n", PATH)
     assert isinstance(value, Map) and isinstance(value["terms"], Map)
     assert value["name"] == "Hexham Town Council"
@@ -80,7 +82,7 @@ def test_scalar_knows_its_line_and_column():
     assert value["terms"].key_sources["clerk"] == Source(PATH, 3, 3)
 
 
-def test_sequence_items_are_located():
+def test_sequence_items_are_located() -> None:
     value = parse_yaml("sections:\n  - introduction\n  - roles\n", PATH)
     assert isinstance(value["sections"], Seq)
     assert [(s, s.source) for s in value["sections"]] == [
@@ -89,19 +91,19 @@ def test_sequence_items_are_located():
     ]
 
 
-def test_folded_block_scalar_points_at_its_first_content_line():
+def test_folded_block_scalar_points_at_its_first_content_line() -> None:
     text = "id: x\ntext: >-\n    The first line of the text\n    and the second.\n"
     value = parse_yaml(text, PATH)
     assert value["text"] == "The first line of the text and the second."
     assert value["text"].source == Source(PATH, 3, 5)
 
 
-def test_literal_block_scalar_skips_blank_lines_before_its_text():
+def test_literal_block_scalar_skips_blank_lines_before_its_text() -> None:
     value = parse_yaml("closing: |-\n\n  Background papers\n", PATH)
     assert value["closing"].source == Source(PATH, 3, 3)
 
 
-def test_library_clause_text_is_located_in_its_section_file(project):
+def test_library_clause_text_is_located_in_its_section_file(project: Project) -> None:
     library = load_library(project.root)
     clause = library.documents["protocol"].clauses()["councillors.equal"]
     path = project.root / "clauses" / "protocol" / "councillors.yaml"
@@ -112,7 +114,7 @@ def test_library_clause_text_is_located_in_its_section_file(project):
     assert clause.text.value.startswith("All {{ councillors }} have the same rights")
 
 
-def test_council_change_text_is_located(project, workspace):
+def test_council_change_text_is_located(project: Project, workspace: Workspace) -> None:
     document = workspace.source("hexham", "protocol")
     change = next(c for c in document.changes if c.target == "councillors.areas.advocates")
     path = project.root / "councils" / "hexham" / "protocol.yaml"
@@ -121,7 +123,7 @@ def test_council_change_text_is_located(project, workspace):
     assert change.text.source == Source("councils/hexham/protocol.yaml", line + 1, 11)
 
 
-def test_council_facts_are_located(project, workspace):
+def test_council_facts_are_located(project: Project, workspace: Workspace) -> None:
     council = workspace.council("hexham")
     path = project.root / "councils" / "hexham" / "council.yaml"
     assert council.source.path == "councils/hexham/council.yaml"
@@ -133,14 +135,14 @@ def test_council_facts_are_located(project, workspace):
 # --- YAML problems -------------------------------------------------------------------------------------------
 
 
-def test_duplicate_key_names_both_lines():
+def test_duplicate_key_names_both_lines() -> None:
     problem = only_problem(parse_error("name: A\nkind: town\nname: B\n"))
     assert problem.message == "duplicate key 'name' (first given on line 1)"
     assert problem.source == Source(PATH, 3, 1)
     assert problem.hint == "YAML keeps only the last of repeated keys: remove or merge one of them"
 
 
-def test_duplicate_keys_are_all_reported():
+def test_duplicate_keys_are_all_reported() -> None:
     error = parse_error("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n")
     assert [(p.message, p.source) for p in error.problems] == [
         ("duplicate key 'c' (first given on line 3)", Source(PATH, 4, 3)),
@@ -148,27 +150,27 @@ def test_duplicate_keys_are_all_reported():
     ]
 
 
-def test_tab_indentation_hint_mentions_tabs():
+def test_tab_indentation_hint_mentions_tabs() -> None:
     problem = only_problem(parse_error("name: A\n\tkind: town\n"))
     assert problem.message == "invalid YAML: found character '\\t' that cannot start any token"
     assert problem.source == Source(PATH, 2, 1)
     assert problem.hint == "YAML does not allow tab characters for indentation: use spaces"
 
 
-def test_tab_inside_a_list_is_located():
+def test_tab_inside_a_list_is_located() -> None:
     problem = only_problem(parse_error("sections:\n  -\tintroduction\n"))
     assert problem.source == Source(PATH, 2, 4)
     assert "tab" in problem.hint
 
 
-def test_other_syntax_errors_get_the_quoting_hint():
+def test_other_syntax_errors_get_the_quoting_hint() -> None:
     problem = only_problem(parse_error("text: a: b\n"))
     assert problem.message == "invalid YAML: mapping values are not allowed here"
     assert problem.source == Source(PATH, 1, 8)
     assert problem.hint == "check the indentation and that text containing ': ' or '#' is in quotes"
 
 
-def test_alias_bomb_is_refused():
+def test_alias_bomb_is_refused() -> None:
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for n in range(1, 9):
         prev = chr(ord("a") + n - 1)
@@ -178,14 +180,14 @@ def test_alias_bomb_is_refused():
     assert problem.message == "file is too large or uses too many aliases"
 
 
-def test_empty_file_is_an_empty_mapping():
+def test_empty_file_is_an_empty_mapping() -> None:
     assert parse_yaml("# nothing yet\n", PATH) == {}
 
 
 # --- values stay the strings the clerk typed -----------------------------------------------------------------
 
 
-def test_scalars_stay_strings(tmp_project: TmpProject):
+def test_scalars_stay_strings(tmp_project: TmpProject) -> None:
     council = load_t_council(tmp_project, 'name: "yes"\nkind: parish\nclerk: 0123\n')
     assert council.name == "yes"
     assert council.clerk_title == "0123"
@@ -207,13 +209,13 @@ versions:
     assert all(type(v.version) is str for v in document.versions)
 
 
-def test_parse_yaml_never_types_values():
+def test_parse_yaml_never_types_values() -> None:
     value = parse_yaml("a: 1.10\nb: no\nc: 2023-03-02\nd: ~\ne: 0x1F\n", PATH)
     assert dict(value) == {"a": "1.10", "b": "no", "c": "2023-03-02", "d": "~", "e": "0x1F"}
     assert all(isinstance(v, Str) for v in value.values())
 
 
-def test_booleans_are_only_true_or_false(tmp_project: TmpProject):
+def test_booleans_are_only_true_or_false(tmp_project: TmpProject) -> None:
     error = document_error(
         tmp_project,
         TINY
@@ -231,7 +233,7 @@ sections:
     assert problem.hint == "write true or false"
 
 
-def test_true_and_false_are_read(tmp_project: TmpProject):
+def test_true_and_false_are_read(tmp_project: TmpProject) -> None:
     document = load_t_document(
         tmp_project,
         TINY
@@ -257,7 +259,7 @@ sections:
 # --- dates and versions --------------------------------------------------------------------------------------
 
 
-def test_impossible_date_is_rejected(tmp_project: TmpProject):
+def test_impossible_date_is_rejected(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, 'versions:\n  - version: "1"\n    adopted: 2023-02-30\n')
     problem = only_problem(error)
     assert problem.message == "adopted '2023-02-30' is not a real date"
@@ -265,7 +267,7 @@ def test_impossible_date_is_rejected(tmp_project: TmpProject):
     assert problem.hint == "write it as YYYY-MM-DD (2023-03-02) or, if only the month is known, YYYY-MM (2023-03)"
 
 
-def test_month_only_date_is_accepted(tmp_project: TmpProject):
+def test_month_only_date_is_accepted(tmp_project: TmpProject) -> None:
     document = load_t_document(
         tmp_project, 'versions:\n  - version: "1"\n    adopted: 2020-12\n    review_by: 2023-12\n'
     )
@@ -275,7 +277,7 @@ def test_month_only_date_is_accepted(tmp_project: TmpProject):
     assert version.adopted.british() == "December 2020"
 
 
-def test_review_before_adoption_is_rejected(tmp_project: TmpProject):
+def test_review_before_adoption_is_rejected(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, 'versions:\n  - version: "1"\n    adopted: 2020-12\n    review_by: 2020-11\n')
     problem = only_problem(error)
     assert problem.message == "review_by 2020-11 is not after adopted 2020-12"
@@ -283,7 +285,7 @@ def test_review_before_adoption_is_rejected(tmp_project: TmpProject):
     assert problem.hint == "the review date must come after the adoption date"
 
 
-def test_versions_out_of_order_are_rejected(tmp_project: TmpProject):
+def test_versions_out_of_order_are_rejected(tmp_project: TmpProject) -> None:
     error = document_error(
         tmp_project,
         'versions:\n  - version: "2"\n    adopted: 2021-05-01\n  - version: "3"\n    adopted: 2019-01-05\n',
@@ -294,7 +296,7 @@ def test_versions_out_of_order_are_rejected(tmp_project: TmpProject):
     assert problem.hint == "list versions oldest first"
 
 
-def test_empty_versions_is_a_document_not_yet_adopted(tmp_project: TmpProject):
+def test_empty_versions_is_a_document_not_yet_adopted(tmp_project: TmpProject) -> None:
     document = load_t_document(tmp_project, "versions: []\n")
     assert document.versions == ()
     assert document.current.version == "draft"
@@ -302,7 +304,7 @@ def test_empty_versions_is_a_document_not_yet_adopted(tmp_project: TmpProject):
     assert document.current.note == "not yet adopted"
 
 
-def test_every_problem_in_a_document_file_is_reported_at_once(tmp_project: TmpProject):
+def test_every_problem_in_a_document_file_is_reported_at_once(tmp_project: TmpProject) -> None:
     error = document_error(
         tmp_project,
         'numbering:\n  levels: ["1.", "2.", "a)"]\nversions:\n  - version: "1"\n    adopted: 2023-02-30\n'
@@ -317,7 +319,7 @@ def test_every_problem_in_a_document_file_is_reported_at_once(tmp_project: TmpPr
     }
 
 
-def test_every_problem_in_a_council_file_is_reported_at_once(tmp_project: TmpProject):
+def test_every_problem_in_a_council_file_is_reported_at_once(tmp_project: TmpProject) -> None:
     error = council_error(tmp_project, "name: T\nkind: towm\nterms:\n  councilors: Members\nclark: Town Clerk\n")
     assert problem_sources(error) == {
         "unknown key 'clark' in this council file": Source(COUNCIL_PATH, 5, 1),
@@ -329,14 +331,14 @@ def test_every_problem_in_a_council_file_is_reported_at_once(tmp_project: TmpPro
 # --- unknown names and suggestions ---------------------------------------------------------------------------
 
 
-def test_unknown_key_in_a_change_suggests_the_right_one(tmp_project: TmpProject):
+def test_unknown_key_in_a_change_suggests_the_right_one(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, TINY + "changes:\n  - ommit: councillors.equal\n")
     problem = find_problem(error, "unknown key 'ommit' in a change")
     assert problem.source == Source(DOC_PATH, 7, 5)
     assert problem.hint == "did you mean 'omit'?"
 
 
-def test_unknown_top_level_key_suggests(tmp_project: TmpProject):
+def test_unknown_top_level_key_suggests(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, TINY + "chnages:\n  - omit: councillors.equal\n")
     problem = only_problem(error)
     assert problem.message == "unknown key 'chnages' in this document file"
@@ -349,7 +351,7 @@ def test_unknown_top_level_key_suggests(tmp_project: TmpProject):
     assert problem.hint == "did you mean 'name'?"
 
 
-def test_unknown_key_without_close_match_lists_allowed(tmp_project: TmpProject):
+def test_unknown_key_without_close_match_lists_allowed(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, TINY + "numbering2: x\n")
     problem = only_problem(error)
     assert problem.message == "unknown key 'numbering2' in this document file"
@@ -367,7 +369,7 @@ def test_unknown_key_without_close_match_lists_allowed(tmp_project: TmpProject):
     assert only_problem(error).hint == ("allowed keys: format, name, kind, clerk, contact, county_association, terms")
 
 
-def test_facts_in_a_document_file_are_unknown_keys(tmp_project: TmpProject):
+def test_facts_in_a_document_file_are_unknown_keys(tmp_project: TmpProject) -> None:
     """A legacy one-file council split wrongly: the facts belong in council.yaml."""
     error = document_error(tmp_project, "name: T\n" + TINY)
     problem = only_problem(error)
@@ -375,7 +377,7 @@ def test_facts_in_a_document_file_are_unknown_keys(tmp_project: TmpProject):
     assert problem.source == Source(DOC_PATH, 1, 1)
 
 
-def test_unknown_term(tmp_project: TmpProject):
+def test_unknown_term(tmp_project: TmpProject) -> None:
     error = council_error(tmp_project, TINY_COUNCIL + "terms:\n  councilors: Members\n")
     problem = only_problem(error)
     assert problem.message == "unknown term 'councilors'"
@@ -383,7 +385,7 @@ def test_unknown_term(tmp_project: TmpProject):
     assert problem.hint.startswith("did you mean 'councillors'")
 
 
-def test_bad_kind_suggests(tmp_project: TmpProject):
+def test_bad_kind_suggests(tmp_project: TmpProject) -> None:
     error = council_error(tmp_project, TINY_COUNCIL.replace("kind: parish", "kind: towm"))
     problem = only_problem(error)
     assert problem.message == "kind 'towm' is not one of: town, parish, community, city, village, neighbourhood"
@@ -391,7 +393,7 @@ def test_bad_kind_suggests(tmp_project: TmpProject):
     assert problem.hint == "did you mean 'town'?"
 
 
-def test_bad_numbering_style(tmp_project: TmpProject):
+def test_bad_numbering_style(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, TINY.replace('levels: ["1.",', 'levels: ["2.",'))
     problem = only_problem(error)
     assert problem.message == (
@@ -405,7 +407,7 @@ def test_bad_numbering_style(tmp_project: TmpProject):
     assert problem.hint == "did you mean '(i)' or '(a)'?"
 
 
-def test_numbering_is_read(tmp_project: TmpProject):
+def test_numbering_is_read(tmp_project: TmpProject) -> None:
     document = load_t_document(
         tmp_project,
         'numbering:\n  levels: ["1.0", "1.1", "(a)", "(i)"]\n  punctuation: none\nversions: []\n',
@@ -417,14 +419,14 @@ def test_numbering_is_read(tmp_project: TmpProject):
     assert document.numbering.style(4) == "bullet"  # past the given levels (resolve refuses it for real lists)
 
 
-def test_numbering_defaults(tmp_project: TmpProject):
+def test_numbering_defaults(tmp_project: TmpProject) -> None:
     numbering = load_t_document(tmp_project, "versions: []\n").numbering
     assert numbering.levels == ("none", "none", "bullet")
     assert numbering.punctuation == "as-written"
     assert numbering.source is None
 
 
-def test_numbering_problems(tmp_project: TmpProject):
+def test_numbering_problems(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, "numbering:\n  levels: []\n  punctuation: dots\nversions: []\n")
     assert problem_sources(error) == {
         "numbering levels is empty": Source(DOC_PATH, 2, 11),
@@ -436,7 +438,7 @@ def test_numbering_problems(tmp_project: TmpProject):
     )
 
 
-def test_unknown_library_clause_in_outline(tmp_project: TmpProject):
+def test_unknown_library_clause_in_outline(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, TINY + "sections:\n  - section: roles\n    clauses:\n      - roles.summery\n")
     problem = only_problem(error)
     assert problem.message == "no library clause 'roles.summery'"
@@ -444,7 +446,7 @@ def test_unknown_library_clause_in_outline(tmp_project: TmpProject):
     assert problem.hint.startswith("did you mean 'roles.summary'")
 
 
-def test_unknown_library_section_in_outline(tmp_project: TmpProject):
+def test_unknown_library_section_in_outline(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, TINY + "sections:\n  - introductoin\n")
     problem = only_problem(error)
     assert problem.message == "no library section 'introductoin'"
@@ -452,7 +454,7 @@ def test_unknown_library_section_in_outline(tmp_project: TmpProject):
     assert problem.hint == "did you mean 'introduction'?"
 
 
-def test_missing_required_keys(tmp_project: TmpProject):
+def test_missing_required_keys(tmp_project: TmpProject) -> None:
     error = council_error(tmp_project, "clerk: Clerk\n")
     assert problem_sources(error) == {
         "this council file needs 'name:'": Source(COUNCIL_PATH, 1, 1),
@@ -465,7 +467,7 @@ def test_missing_required_keys(tmp_project: TmpProject):
     assert problem.hint == "add a 'versions:' line"
 
 
-def test_local_clause_may_not_reuse_a_library_id(tmp_project: TmpProject):
+def test_local_clause_may_not_reuse_a_library_id(tmp_project: TmpProject) -> None:
     error = document_error(
         tmp_project,
         TINY + "sections:\n  - section: roles\n    clauses:\n      - id: roles.summary\n        text: Mine.\n",
@@ -475,7 +477,7 @@ def test_local_clause_may_not_reuse_a_library_id(tmp_project: TmpProject):
     assert problem.source == Source(DOC_PATH, 9, 9)
 
 
-def test_council_file_that_is_not_utf8(tmp_project: TmpProject):
+def test_council_file_that_is_not_utf8(tmp_project: TmpProject) -> None:
     tmp_project.path("councils/t").mkdir(parents=True)
     tmp_project.path(COUNCIL_PATH).write_bytes(b"name: Caf\xe9\nkind: parish\n")
     with pytest.raises(ProtocolError) as info:
@@ -486,7 +488,7 @@ def test_council_file_that_is_not_utf8(tmp_project: TmpProject):
     assert problem.hint.startswith("save the file as UTF-8 in your editor")
 
 
-def test_document_file_that_is_not_utf8(tmp_project: TmpProject):
+def test_document_file_that_is_not_utf8(tmp_project: TmpProject) -> None:
     tmp_project.write(COUNCIL_PATH, TINY_COUNCIL)
     tmp_project.path(DOC_PATH).write_bytes(b'versions:\n  - version: "1"\n    note: r\xe9vis\xe9\n')
     with pytest.raises(ProtocolError) as info:
@@ -499,7 +501,7 @@ def test_document_file_that_is_not_utf8(tmp_project: TmpProject):
 # --- council.yaml and the documents beside it -------------------------------------------------------------------
 
 
-def test_council_facts_are_read(tmp_project: TmpProject):
+def test_council_facts_are_read(tmp_project: TmpProject) -> None:
     council = load_t_council(
         tmp_project,
         "name: Tiny Parish Council\nkind: community\nclerk: Proper Officer\ncontact: clerk@tiny.example\n"
@@ -514,7 +516,7 @@ def test_council_facts_are_read(tmp_project: TmpProject):
     assert council.source == Source(COUNCIL_PATH, 1, 1)
 
 
-def test_council_lists_the_documents_beside_it(tmp_project: TmpProject):
+def test_council_lists_the_documents_beside_it(tmp_project: TmpProject) -> None:
     tmp_project.write("councils/t/protocol.yaml", TINY)
     tmp_project.write("councils/t/standing-orders.yaml", TINY)
     tmp_project.write("councils/t/notes.txt", "not a document")
@@ -522,11 +524,11 @@ def test_council_lists_the_documents_beside_it(tmp_project: TmpProject):
     assert council.documents == ("protocol", "standing-orders")
 
 
-def test_council_without_documents_lists_none(tmp_project: TmpProject):
+def test_council_without_documents_lists_none(tmp_project: TmpProject) -> None:
     assert load_t_council(tmp_project, TINY_COUNCIL).documents == ()
 
 
-def test_council_yaml_missing(tmp_project: TmpProject):
+def test_council_yaml_missing(tmp_project: TmpProject) -> None:
     tmp_project.write(DOC_PATH, TINY)
     with pytest.raises(ProtocolError) as info:
         load_council(tmp_project.path("councils/t"), tmp_project.root, tmp_project.library())
@@ -539,7 +541,7 @@ def test_council_yaml_missing(tmp_project: TmpProject):
     )
 
 
-def test_council_yaml_missing_stops_its_documents(tmp_project: TmpProject):
+def test_council_yaml_missing_stops_its_documents(tmp_project: TmpProject) -> None:
     """Asking for a document of a folder without council.yaml names the missing file, not the document."""
     tmp_project.write(DOC_PATH, TINY)
     with pytest.raises(ProtocolError) as info:
@@ -547,14 +549,14 @@ def test_council_yaml_missing_stops_its_documents(tmp_project: TmpProject):
     assert only_problem(info.value).message == "council 't' has no council.yaml"
 
 
-def test_council_yaml_that_is_not_a_mapping(tmp_project: TmpProject):
+def test_council_yaml_that_is_not_a_mapping(tmp_project: TmpProject) -> None:
     error = council_error(tmp_project, "- name: T\n")
     problem = only_problem(error)
     assert problem.message == "this council file must be a mapping of 'key: value' lines, not a list"
     assert problem.source == Source(COUNCIL_PATH, 1, 1)
 
 
-def test_document_of_an_unknown_type(tmp_project: TmpProject):
+def test_document_of_an_unknown_type(tmp_project: TmpProject) -> None:
     error = document_error(tmp_project, TINY, document="minutes")
     problem = only_problem(error)
     assert problem.message == "the library has no document type 'minutes'"
@@ -566,7 +568,7 @@ def test_document_of_an_unknown_type(tmp_project: TmpProject):
     assert problem.hint == "did you mean 'protocol'?"
 
 
-def test_document_is_read(tmp_project: TmpProject):
+def test_document_is_read(tmp_project: TmpProject) -> None:
     document = load_t_document(
         tmp_project,
         TINY + "title: Tiny Protocol\nclosing: Adopted by the Council.\nlabels:\n  adopted: Approved on\n",
@@ -585,7 +587,7 @@ def test_document_is_read(tmp_project: TmpProject):
 # --- format: the version of a file's format ---------------------------------------------------------------------
 
 
-def test_format_1_is_read_everywhere(tmp_project: TmpProject):
+def test_format_1_is_read_everywhere(tmp_project: TmpProject) -> None:
     """The fixture's library, document types and councils all say 'format: 1'."""
     assert "format: 1" in tmp_project.path("clauses/library.yaml").read_text(encoding="utf-8")
     assert "format: 1" in tmp_project.path("clauses/protocol/document.yaml").read_text(encoding="utf-8")
@@ -594,7 +596,7 @@ def test_format_1_is_read_everywhere(tmp_project: TmpProject):
 
 
 @pytest.mark.parametrize("value", ["2", '"1.0"', "one"])
-def test_unknown_format_in_a_document_file(tmp_project: TmpProject, value: str):
+def test_unknown_format_in_a_document_file(tmp_project: TmpProject, value: str) -> None:
     error = document_error(tmp_project, f"format: {value}\n" + TINY)
     problem = only_problem(error)
     shown = value.strip('"')
@@ -603,7 +605,7 @@ def test_unknown_format_in_a_document_file(tmp_project: TmpProject, value: str):
     assert problem.hint == FORMAT_HINT
 
 
-def test_unknown_format_in_a_council_file(tmp_project: TmpProject):
+def test_unknown_format_in_a_council_file(tmp_project: TmpProject) -> None:
     error = council_error(tmp_project, "format: 2\n" + TINY_COUNCIL)
     problem = only_problem(error)
     assert problem.message == "this file is written in format 2, which this protocolc does not read"
@@ -611,7 +613,7 @@ def test_unknown_format_in_a_council_file(tmp_project: TmpProject):
     assert problem.hint == FORMAT_HINT
 
 
-def test_format_that_is_not_text(tmp_project: TmpProject):
+def test_format_that_is_not_text(tmp_project: TmpProject) -> None:
     error = council_error(tmp_project, "format:\n  version: 1\n" + TINY_COUNCIL)
     problem = only_problem(error)
     assert problem.message.startswith("this file is written in format ")
@@ -619,7 +621,7 @@ def test_format_that_is_not_text(tmp_project: TmpProject):
     assert problem.hint == FORMAT_HINT
 
 
-def test_unknown_format_in_the_library_index(tmp_project: TmpProject):
+def test_unknown_format_in_the_library_index(tmp_project: TmpProject) -> None:
     edit(tmp_project.path("clauses/library.yaml"), "format: 1", "format: 2")
     problem = only_problem(library_error(tmp_project))
     assert problem.message == "this file is written in format 2, which this protocolc does not read"
@@ -628,7 +630,7 @@ def test_unknown_format_in_the_library_index(tmp_project: TmpProject):
     assert problem.hint == FORMAT_HINT
 
 
-def test_unknown_format_in_a_document_type(tmp_project: TmpProject):
+def test_unknown_format_in_a_document_type(tmp_project: TmpProject) -> None:
     path = tmp_project.path("clauses/protocol/document.yaml")
     edit(path, "format: 1", "format: 3")
     problem = only_problem(library_error(tmp_project))
@@ -657,7 +659,7 @@ sections:
 """
 
 
-def test_nested_items_are_read(tmp_project: TmpProject):
+def test_nested_items_are_read(tmp_project: TmpProject) -> None:
     document = load_t_document(tmp_project, TINY + NESTED)
     clause = document.outline[0].clauses[1].clause
     assert clause.id == "t.duties" and clause.is_list
@@ -674,7 +676,7 @@ def test_nested_items_are_read(tmp_project: TmpProject):
     assert all(isinstance(i, Item) for i in records.items)
 
 
-def test_nested_items_in_the_library(tmp_project: TmpProject):
+def test_nested_items_in_the_library(tmp_project: TmpProject) -> None:
     path = tmp_project.path("clauses/protocol/councillors.yaml")
     edit(
         path,
@@ -696,7 +698,7 @@ def test_nested_items_in_the_library(tmp_project: TmpProject):
     assert policy.items[0].text.origin == "library"
 
 
-def test_nested_item_problems_are_located(tmp_project: TmpProject):
+def test_nested_item_problems_are_located(tmp_project: TmpProject) -> None:
     bad = NESTED.replace("              minutes:", "              Minutes:").replace(
         "                text: the accounts.\n", "                txt: the accounts.\n"
     )
@@ -712,7 +714,7 @@ def test_nested_item_problems_are_located(tmp_project: TmpProject):
     assert find_problem(error, "unknown key 'txt' in item 'accounts'").hint == "did you mean 'text'?"
 
 
-def test_nested_items_may_not_be_empty(tmp_project: TmpProject):
+def test_nested_items_may_not_be_empty(tmp_project: TmpProject) -> None:
     bad = NESTED.replace(
         "            items:\n              minutes: the minutes;\n"
         "              accounts:\n                text: the accounts.\n",
@@ -728,7 +730,7 @@ def test_nested_items_may_not_be_empty(tmp_project: TmpProject):
 # --- the library ---------------------------------------------------------------------------------------------
 
 
-def test_fixture_library_loads(project):
+def test_fixture_library_loads(project: Project) -> None:
     library = load_library(project.root)
     assert list(library.documents) == ["protocol"]
     protocol = library.document("protocol")
@@ -753,7 +755,7 @@ def test_fixture_library_loads(project):
     assert library.document("standing-orders") is None
 
 
-def test_library_section_listed_without_a_file(tmp_project: TmpProject):
+def test_library_section_listed_without_a_file(tmp_project: TmpProject) -> None:
     index = tmp_project.path("clauses/protocol/document.yaml")
     edit(index, "  - problems\n", "  - problems\n  - complaints\n")
     problem = only_problem(library_error(tmp_project))
@@ -761,7 +763,7 @@ def test_library_section_listed_without_a_file(tmp_project: TmpProject):
     assert problem.source == Source("clauses/protocol/document.yaml", line_of(index, "- complaints"), 5)
 
 
-def test_library_section_misspelt_suggests_the_file(tmp_project: TmpProject):
+def test_library_section_misspelt_suggests_the_file(tmp_project: TmpProject) -> None:
     index = tmp_project.path("clauses/protocol/document.yaml")
     edit(index, "  - problems\n", "  - problem\n")
     problem = only_problem(library_error(tmp_project))
@@ -769,7 +771,7 @@ def test_library_section_misspelt_suggests_the_file(tmp_project: TmpProject):
     assert problem.hint == "did you mean 'problems'?"
 
 
-def test_library_without_index(tmp_project: TmpProject):
+def test_library_without_index(tmp_project: TmpProject) -> None:
     tmp_project.path("clauses/library.yaml").unlink()
     problem = only_problem(library_error(tmp_project))
     assert problem.message == "the clause library has no index file"
@@ -777,7 +779,7 @@ def test_library_without_index(tmp_project: TmpProject):
     assert problem.hint.startswith("create clauses/library.yaml with 'terms:' and 'labels:'")
 
 
-def test_library_index_needs_every_label(tmp_project: TmpProject):
+def test_library_index_needs_every_label(tmp_project: TmpProject) -> None:
     index = tmp_project.path("clauses/library.yaml")
     edit(index, "  minute: Minute\n", "")
     problem = only_problem(library_error(tmp_project))
@@ -785,7 +787,7 @@ def test_library_index_needs_every_label(tmp_project: TmpProject):
     assert problem.source == Source("clauses/library.yaml", line_of(index, "  version_control:"), 3)
 
 
-def test_library_without_document_types(tmp_project: TmpProject):
+def test_library_without_document_types(tmp_project: TmpProject) -> None:
     (tmp_project.path("clauses/protocol/document.yaml")).unlink()
     warnings: list[Problem] = []
     with pytest.raises(ProtocolError) as info:
@@ -796,7 +798,7 @@ def test_library_without_document_types(tmp_project: TmpProject):
     assert problem.hint == "add a folder such as clauses/protocol/ with a document.yaml"
 
 
-def test_folder_without_document_yaml_is_only_a_warning(tmp_project: TmpProject):
+def test_folder_without_document_yaml_is_only_a_warning(tmp_project: TmpProject) -> None:
     tmp_project.write("clauses/minutes/agenda.yaml", "id: agenda\nheading: Agenda\n")
     tmp_project.write("clauses/stray.yaml", "id: stray\n")
     warnings: list[Problem] = []
@@ -812,7 +814,7 @@ def test_folder_without_document_yaml_is_only_a_warning(tmp_project: TmpProject)
     ]
 
 
-def test_clause_id_used_twice_in_library(tmp_project: TmpProject):
+def test_clause_id_used_twice_in_library(tmp_project: TmpProject) -> None:
     path = tmp_project.path("clauses/protocol/problems.yaml")
     path.write_text(path.read_text(encoding="utf-8") + "\n  - id: roles.summary\n    text: Again.\n", encoding="utf-8")
     problem = only_problem(library_error(tmp_project))
@@ -823,7 +825,7 @@ def test_clause_id_used_twice_in_library(tmp_project: TmpProject):
     assert problem.source == Source("clauses/protocol/problems.yaml", line_of(path, "id: roles.summary"), 5)
 
 
-def test_section_id_must_match_file_name(tmp_project: TmpProject):
+def test_section_id_must_match_file_name(tmp_project: TmpProject) -> None:
     path = tmp_project.path("clauses/protocol/problems.yaml")
     edit(path, "id: problems", "id: troubles")
     problem = only_problem(library_error(tmp_project))
@@ -831,7 +833,7 @@ def test_section_id_must_match_file_name(tmp_project: TmpProject):
     assert problem.source == Source("clauses/protocol/problems.yaml", line_of(path, "id: troubles"), 5)
 
 
-def test_unlisted_section_file_is_only_a_warning(tmp_project: TmpProject):
+def test_unlisted_section_file_is_only_a_warning(tmp_project: TmpProject) -> None:
     tmp_project.write(
         "clauses/protocol/annex.yaml", "id: annex\nheading: Annex\nclauses:\n  - id: annex.one\n    text: One.\n"
     )
@@ -845,7 +847,7 @@ def test_unlisted_section_file_is_only_a_warning(tmp_project: TmpProject):
     assert warning.hint == "add '- annex' to 'sections:' (the model document) or to 'optional:'"
 
 
-def test_every_fixture_council_and_document_loads(workspace):
+def test_every_fixture_council_and_document_loads(workspace: Workspace) -> None:
     for council_id in workspace.project.council_ids():
         council = workspace.council(council_id)
         assert council.id == council_id

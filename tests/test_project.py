@@ -24,7 +24,7 @@ BAD_IDS = [
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
-def test_council_folder_refuses_anything_but_a_plain_id(project: Project, bad: str):
+def test_council_folder_refuses_anything_but_a_plain_id(project: Project, bad: str) -> None:
     with pytest.raises(ProtocolError) as info:
         project.council_folder(bad)
     problem = only_problem(info.value)
@@ -33,12 +33,12 @@ def test_council_folder_refuses_anything_but_a_plain_id(project: Project, bad: s
     assert problem.hint.startswith("a council id is the name of a folder in councils/")
 
 
-def test_council_folder_of_a_known_council(project: Project):
+def test_council_folder_of_a_known_council(project: Project) -> None:
     assert project.council_folder("hexham") == project.root / "councils" / "hexham"
     assert (project.council_folder("hexham") / "council.yaml").is_file()
 
 
-def test_council_folder_suggests_a_close_id(project: Project):
+def test_council_folder_suggests_a_close_id(project: Project) -> None:
     with pytest.raises(ProtocolError) as info:
         project.council_folder("hexam")
     problem = only_problem(info.value)
@@ -46,7 +46,7 @@ def test_council_folder_suggests_a_close_id(project: Project):
     assert problem.hint is None
 
 
-def test_council_folder_with_nothing_close(project: Project):
+def test_council_folder_with_nothing_close(project: Project) -> None:
     with pytest.raises(ProtocolError) as info:
         project.council_folder("zzzzzz")
     problem = only_problem(info.value)
@@ -54,7 +54,7 @@ def test_council_folder_with_nothing_close(project: Project):
     assert problem.hint == "run 'protocolc list' to see the councils"
 
 
-def test_council_folder_refuses_a_file_named_like_a_council(tmp_path: Path):
+def test_council_folder_refuses_a_file_named_like_a_council(tmp_path: Path) -> None:
     (tmp_path / "councils").mkdir()
     (tmp_path / "councils" / "odd").write_text("name: x\n")
     with pytest.raises(ProtocolError) as info:
@@ -62,7 +62,7 @@ def test_council_folder_refuses_a_file_named_like_a_council(tmp_path: Path):
     assert only_problem(info.value).message == "no council 'odd' in councils/"
 
 
-def test_council_ids_skip_entries_that_are_not_id_folders(tmp_path: Path):
+def test_council_ids_skip_entries_that_are_not_id_folders(tmp_path: Path) -> None:
     councils = tmp_path / "councils"
     councils.mkdir()
     for name in ("b", "a-1", "Bad Name", ".hidden", "UPPER", "c.yaml"):
@@ -71,11 +71,11 @@ def test_council_ids_skip_entries_that_are_not_id_folders(tmp_path: Path):
     assert Project(tmp_path).council_ids() == ["a-1", "b"]
 
 
-def test_council_ids_without_a_councils_folder(tmp_path: Path):
+def test_council_ids_without_a_councils_folder(tmp_path: Path) -> None:
     assert Project(tmp_path).council_ids() == []
 
 
-def test_fixture_council_ids(project: Project):
+def test_fixture_council_ids(project: Project) -> None:
     assert project.council_ids() == COUNCILS
     assert project.clauses == project.root / "clauses"
     assert project.councils == project.root / "councils"
@@ -85,13 +85,13 @@ def test_fixture_council_ids(project: Project):
 # --- document files -------------------------------------------------------------------------------
 
 
-def test_document_path_of_a_known_document(project: Project):
+def test_document_path_of_a_known_document(project: Project) -> None:
     assert project.document_path("hexham", "protocol") == project.root / "councils" / "hexham" / "protocol.yaml"
     assert project.document_path("hexham", "protocol").is_file()
 
 
 @pytest.mark.parametrize("bad", ["../council", "protocol.yaml", "Protocol", "", "-protocol", "a/b"])
-def test_document_path_refuses_anything_but_a_plain_id(project: Project, bad: str):
+def test_document_path_refuses_anything_but_a_plain_id(project: Project, bad: str) -> None:
     with pytest.raises(ProtocolError) as info:
         project.document_path("hexham", bad)
     problem = only_problem(info.value)
@@ -100,13 +100,13 @@ def test_document_path_refuses_anything_but_a_plain_id(project: Project, bad: st
     assert problem.hint.startswith("a document id is the name of a file beside council.yaml")
 
 
-def test_document_path_checks_the_council_first(project: Project):
+def test_document_path_checks_the_council_first(project: Project) -> None:
     with pytest.raises(ProtocolError) as info:
         project.document_path("hexam", "protocol")
     assert only_problem(info.value).message == "no council 'hexam' in councils/ (did you mean 'hexham'?)"
 
 
-def test_document_path_suggests_a_close_document(project: Project):
+def test_document_path_suggests_a_close_document(project: Project) -> None:
     with pytest.raises(ProtocolError) as info:
         project.document_path("hexham", "protocl")
     problem = only_problem(info.value)
@@ -114,7 +114,7 @@ def test_document_path_suggests_a_close_document(project: Project):
     assert problem.hint is None
 
 
-def test_document_path_with_nothing_close_lists_the_documents(project: Project):
+def test_document_path_with_nothing_close_lists_the_documents(project: Project) -> None:
     with pytest.raises(ProtocolError) as info:
         project.document_path("hexham", "standing-orders")
     problem = only_problem(info.value)
@@ -122,13 +122,13 @@ def test_document_path_with_nothing_close_lists_the_documents(project: Project):
     assert problem.hint == "its documents: protocol"
 
 
-def test_council_yaml_is_not_a_document(project: Project):
+def test_council_yaml_is_not_a_document(project: Project) -> None:
     with pytest.raises(ProtocolError) as info:
         project.document_path("hexham", "council")
     assert only_problem(info.value).message.startswith("council 'hexham' has no document 'council'")
 
 
-def test_document_path_of_a_council_without_documents(tmp_path: Path):
+def test_document_path_of_a_council_without_documents(tmp_path: Path) -> None:
     (tmp_path / "councils" / "new").mkdir(parents=True)
     (tmp_path / "councils" / "new" / "council.yaml").write_text("name: New\nkind: parish\n")
     with pytest.raises(ProtocolError) as info:
@@ -149,7 +149,7 @@ def test_document_path_of_a_council_without_documents(tmp_path: Path):
         ("st-ives-2/standing-orders", ("st-ives-2", "standing-orders")),
     ],
 )
-def test_split_name(name: str, expected: tuple[str, str | None]):
+def test_split_name(name: str, expected: tuple[str, str | None]) -> None:
     assert split_name(name) == expected
 
 
@@ -174,7 +174,7 @@ def test_split_name(name: str, expected: tuple[str, str | None]):
         "hexham/" + "a" * 65,
     ],
 )
-def test_split_name_refuses_bad_names(bad: str):
+def test_split_name_refuses_bad_names(bad: str) -> None:
     with pytest.raises(ProtocolError) as info:
         split_name(bad)
     problem = only_problem(info.value)
@@ -187,27 +187,27 @@ def test_split_name_refuses_bad_names(bad: str):
 # --- finding the project -------------------------------------------------------------------------------
 
 
-def test_find_project_from_a_subfolder(project: Project):
+def test_find_project_from_a_subfolder(project: Project) -> None:
     assert find_project(start=project.root / "clauses").root == project.root
     assert find_project(start=project.root / "councils").root == project.root
     assert find_project(start=project.root / "councils" / "hexham").root == project.root
 
 
-def test_find_project_from_a_deep_subfolder(tmp_path: Path):
+def test_find_project_from_a_deep_subfolder(tmp_path: Path) -> None:
     (tmp_path / "councils").mkdir()
     deep = tmp_path / "a" / "b" / "c"
     deep.mkdir(parents=True)
     assert find_project(start=deep).root == tmp_path.resolve()
 
 
-def test_find_project_from_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_find_project_from_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "councils").mkdir()
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
     assert find_project().root == tmp_path.resolve()
 
 
-def test_find_project_nowhere(tmp_path: Path):
+def test_find_project_nowhere(tmp_path: Path) -> None:
     with pytest.raises(ProtocolError) as info:
         find_project(start=tmp_path)
     problem = only_problem(info.value)
@@ -217,7 +217,7 @@ def test_find_project_nowhere(tmp_path: Path):
     assert problem.hint == "run protocolc inside a project, or give --project DIR"
 
 
-def test_explicit_project_must_hold_councils(tmp_path: Path):
+def test_explicit_project_must_hold_councils(tmp_path: Path) -> None:
     with pytest.raises(ProtocolError) as info:
         find_project(explicit=tmp_path)
     problem = only_problem(info.value)
@@ -225,11 +225,13 @@ def test_explicit_project_must_hold_councils(tmp_path: Path):
     assert problem.hint == "point --project at the folder that holds clauses/, councils/ and templates/"
 
 
-def test_explicit_project_is_not_searched_upwards(project: Project):
+def test_explicit_project_is_not_searched_upwards(project: Project) -> None:
     with pytest.raises(ProtocolError):
         find_project(explicit=project.root / "clauses")
 
 
-def test_explicit_project_wins_over_the_current_folder(project: Project, tmp_path: Path, monkeypatch):
+def test_explicit_project_wins_over_the_current_folder(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert find_project(explicit=project.root).root == project.root

@@ -7,8 +7,9 @@ import textwrap
 import pytest
 from conftest import TINY, TmpProject, find_problem, line_of, only_problem
 
-from protocolc.errors import ProtocolError, Source
-from protocolc.model import COUNCIL, LIBRARY, Document
+from protocolc.api import Workspace
+from protocolc.errors import Problem, ProtocolError, Source
+from protocolc.model import COUNCIL, LIBRARY, DocClause, DocSection, Document
 from protocolc.numbering import STYLES, Number, number
 
 PATH = "councils/tiny/protocol.yaml"
@@ -21,11 +22,11 @@ def clause_ids(doc: Document) -> list[str]:
     return [c.id for s in doc.sections for c in s.clauses]
 
 
-def clause(doc: Document, clause_id: str):
+def clause(doc: Document, clause_id: str) -> DocClause:
     return next(c for s in doc.sections for c in s.clauses if c.id == clause_id)
 
 
-def section(doc: Document, section_id: str):
+def section(doc: Document, section_id: str) -> DocSection:
     return next(s for s in doc.sections if s.id == section_id)
 
 
@@ -51,7 +52,7 @@ def change_line(tmp_project: TmpProject, needle: str) -> int:
 # --- the model document --------------------------------------------------------------------------------------
 
 
-def test_no_outline_gives_the_model_document(tmp_project: TmpProject):
+def test_no_outline_gives_the_model_document(tmp_project: TmpProject) -> None:
     tmp_project.tiny()
     doc = tmp_project.document()
     assert [s.id for s in doc.sections] == [
@@ -70,7 +71,7 @@ def test_no_outline_gives_the_model_document(tmp_project: TmpProject):
 # --- omit ----------------------------------------------------------------------------------------------------
 
 
-def test_omit_clause(tmp_project: TmpProject):
+def test_omit_clause(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - omit: councillors.equal\n")
     doc = tmp_project.document()
     assert "councillors.equal" not in clause_ids(doc)
@@ -83,7 +84,7 @@ def test_omit_clause(tmp_project: TmpProject):
     assert [c.number for c in section(doc, "councillors").clauses] == ["3.1", "3.2", "3.3"]
 
 
-def test_omit_item_reletters_the_list(tmp_project: TmpProject):
+def test_omit_item_reletters_the_list(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - omit: councillors.areas.policy\n")
     doc = tmp_project.document()
     assert items(doc, "councillors.areas") == [
@@ -93,7 +94,7 @@ def test_omit_item_reletters_the_list(tmp_project: TmpProject):
     ]
 
 
-def test_omit_section_renumbers_the_rest(tmp_project: TmpProject):
+def test_omit_section_renumbers_the_rest(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - omit: roles\n")
     doc = tmp_project.document()
     assert [s.id for s in doc.sections] == ["introduction", "councillors", "officers", "expectations", "problems"]
@@ -101,7 +102,7 @@ def test_omit_section_renumbers_the_rest(tmp_project: TmpProject):
     assert clause(doc, "councillors.areas").number == "2.1"
 
 
-def test_omitting_every_item_keeps_a_list_that_has_a_heading(tmp_project: TmpProject):
+def test_omitting_every_item_keeps_a_list_that_has_a_heading(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - omit: expectations.principles.close-relationships\n")
     doc = tmp_project.document()
     assert clause(doc, "expectations.principles").items == ()
@@ -111,7 +112,7 @@ def test_omitting_every_item_keeps_a_list_that_has_a_heading(tmp_project: TmpPro
 # --- replace -------------------------------------------------------------------------------------------------
 
 
-def test_replace_clause_text(tmp_project: TmpProject):
+def test_replace_clause_text(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - replace: officers.role\n    text: Our {{ officers }} advise the {{ council }}.\n")
     doc = tmp_project.document()
     c = clause(doc, "officers.role")
@@ -121,7 +122,7 @@ def test_replace_clause_text(tmp_project: TmpProject):
     assert c.number == "4.1"
 
 
-def test_replace_item_text(tmp_project: TmpProject):
+def test_replace_item_text(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - replace: councillors.areas.advocates\n    text: to speak for their electors.\n")
     doc = tmp_project.document()
     assert items(doc, "councillors.areas")[3] == ("councillors.areas.advocates", "d)", "to speak for their electors.")
@@ -130,21 +131,21 @@ def test_replace_item_text(tmp_project: TmpProject):
     assert item.passage.source == Source(PATH, change_line(tmp_project, "text: to speak"), 11)
 
 
-def test_replace_section_heading(tmp_project: TmpProject):
+def test_replace_section_heading(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - replace: officers\n    heading: Our {{ staff }}\n")
     doc = tmp_project.document()
     assert section(doc, "officers").heading.markdown == "Our Officers"
     assert section(doc, "officers").heading.origin == COUNCIL
 
 
-def test_replace_clause_heading(tmp_project: TmpProject):
+def test_replace_clause_heading(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - replace: expectations.principles\n    heading: Principles\n")
     c = clause(tmp_project.document(), "expectations.principles")
     assert c.heading.markdown == "Principles"
     assert [i.passage.origin for i in c.items] == [LIBRARY]
 
 
-def test_replace_with_library_item(tmp_project: TmpProject):
+def test_replace_with_library_item(tmp_project: TmpProject) -> None:
     tmp_project.tiny(
         "changes:\n  - replace: expectations.councillors.respect\n    with: expectations.officers.respect\n"
     )
@@ -159,14 +160,14 @@ def test_replace_with_library_item(tmp_project: TmpProject):
     )
 
 
-def test_replace_with_library_clause(tmp_project: TmpProject):
+def test_replace_with_library_clause(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - replace: councillors.day-to-day\n    with: introduction.familiarity\n")
     assert clause(tmp_project.document(), "councillors.day-to-day").text.markdown == (
         "Close personal familiarity should be avoided."
     )
 
 
-def test_replace_errors(tmp_project: TmpProject):
+def test_replace_errors(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project,
         """\
@@ -191,7 +192,7 @@ def test_replace_errors(tmp_project: TmpProject):
     assert error.problems[3].hint.startswith("did you mean 'officers.role'")
 
 
-def test_replace_text_of_list_without_lead_in(tmp_project: TmpProject):
+def test_replace_text_of_list_without_lead_in(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - replace: expectations.principles\n    text: Words.\n")
     problem = only_problem(error)
     assert problem.message == "clause 'expectations.principles' is a list without lead-in text"
@@ -200,7 +201,7 @@ def test_replace_text_of_list_without_lead_in(tmp_project: TmpProject):
 # --- variants ------------------------------------------------------------------------------------------------
 
 
-def test_clause_variant(tmp_project: TmpProject):
+def test_clause_variant(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - variant: roles.summary\n    use: employees\n")
     c = clause(tmp_project.document(), "roles.summary")
     assert c.text.markdown == "The respective roles of Councillors and employees can be summarised as follows:"
@@ -210,14 +211,14 @@ def test_clause_variant(tmp_project: TmpProject):
     )
 
 
-def test_clause_heading_variant(tmp_project: TmpProject):
+def test_clause_heading_variant(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - variant: expectations.principles\n    use: some\n")
     c = clause(tmp_project.document(), "expectations.principles")
     assert c.heading.markdown == "Some general principles"
     assert len(c.items) == 1  # the items are untouched
 
 
-def test_item_and_section_variants(tmp_project: TmpProject):
+def test_item_and_section_variants(tmp_project: TmpProject) -> None:
     tmp_project.write(
         "clauses/protocol/problems.yaml",
         """\
@@ -255,7 +256,7 @@ def test_item_and_section_variants(tmp_project: TmpProject):
     ]
 
 
-def test_unknown_variant_suggests(tmp_project: TmpProject):
+def test_unknown_variant_suggests(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - variant: roles.summary\n    use: employes\n")
     problem = only_problem(error)
     assert problem.message == "'roles.summary' has no variant 'employes'"
@@ -263,14 +264,14 @@ def test_unknown_variant_suggests(tmp_project: TmpProject):
     assert problem.hint == "did you mean 'employees'?"
 
 
-def test_variant_of_clause_without_variants(tmp_project: TmpProject):
+def test_variant_of_clause_without_variants(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - variant: officers.role\n    use: short\n")
     problem = only_problem(error)
     assert problem.message == "'officers.role' has no variant 'short'"
     assert problem.hint == "it has no variants: use 'replace:' with the council's own text"
 
 
-def test_unknown_variant_with_nothing_close_lists_the_variants(tmp_project: TmpProject):
+def test_unknown_variant_with_nothing_close_lists_the_variants(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - variant: roles.summary\n    use: xyz\n")
     assert only_problem(error).hint == "its variants are: employees"
 
@@ -278,7 +279,7 @@ def test_unknown_variant_with_nothing_close_lists_the_variants(tmp_project: TmpP
 # --- insert --------------------------------------------------------------------------------------------------
 
 
-def test_insert_item_before(tmp_project: TmpProject):
+def test_insert_item_before(tmp_project: TmpProject) -> None:
     tmp_project.tiny(
         "changes:\n  - insert: councillors.areas.lead\n    before: councillors.areas.policy\n    text: To lead;\n"
     )
@@ -290,7 +291,7 @@ def test_insert_item_before(tmp_project: TmpProject):
     assert clause(doc, "councillors.areas").items[0].passage.origin == COUNCIL
 
 
-def test_insert_item_after(tmp_project: TmpProject):
+def test_insert_item_after(tmp_project: TmpProject) -> None:
     tmp_project.tiny(
         "changes:\n  - insert: councillors.areas.lead\n    after: councillors.areas.advocates\n    text: To lead.\n"
     )
@@ -303,7 +304,7 @@ def test_insert_item_after(tmp_project: TmpProject):
     ]
 
 
-def test_insert_item_after_an_inserted_item(tmp_project: TmpProject):
+def test_insert_item_after_an_inserted_item(tmp_project: TmpProject) -> None:
     tmp_project.tiny(
         """\
         changes:
@@ -318,7 +319,7 @@ def test_insert_item_after_an_inserted_item(tmp_project: TmpProject):
     assert item_keys(tmp_project.document(), "councillors.areas")[:3] == ["policy", "one", "two"]
 
 
-def test_insert_clause_after(tmp_project: TmpProject):
+def test_insert_clause_after(tmp_project: TmpProject) -> None:
     """The README's own example: '- insert: hexham.extra / after: councillors.day-to-day / text: ...'."""
     tmp_project.tiny("changes:\n  - insert: tiny.extra\n    after: councillors.day-to-day\n    text: An extra rule.\n")
     doc = tmp_project.document()
@@ -333,7 +334,7 @@ def test_insert_clause_after(tmp_project: TmpProject):
     assert (extra.number, extra.origin, extra.text.markdown) == ("3.4", COUNCIL, "An extra rule.")
 
 
-def test_insert_clause_before(tmp_project: TmpProject):
+def test_insert_clause_before(tmp_project: TmpProject) -> None:
     tmp_project.tiny("changes:\n  - insert: tiny.first\n    before: roles.summary\n    text: First of all.\n")
     doc = tmp_project.document()
     assert [c.id for c in section(doc, "roles").clauses][:2] == ["tiny.first", "roles.summary"]
@@ -341,7 +342,7 @@ def test_insert_clause_before(tmp_project: TmpProject):
     assert clause(doc, "roles.summary").number == "2.2"
 
 
-def test_insert_with_both_before_and_after(tmp_project: TmpProject):
+def test_insert_with_both_before_and_after(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project,
         "changes:\n  - insert: councillors.areas.x\n    before: councillors.areas.policy\n"
@@ -352,14 +353,14 @@ def test_insert_with_both_before_and_after(tmp_project: TmpProject):
     assert problem.source == Source(PATH, 7, 5)
 
 
-def test_insert_with_neither_before_nor_after(tmp_project: TmpProject):
+def test_insert_with_neither_before_nor_after(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - insert: councillors.areas.x\n    text: X\n")
     problem = only_problem(error)
     assert problem.message == "'insert:' needs exactly one of 'before:' or 'after:' naming where it goes"
     assert problem.source == Source(PATH, 7, 5)
 
 
-def test_insert_item_id_already_used(tmp_project: TmpProject):
+def test_insert_item_id_already_used(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project,
         "changes:\n  - insert: councillors.areas.policy\n    after: councillors.areas.represent\n    text: X\n",
@@ -370,13 +371,13 @@ def test_insert_item_id_already_used(tmp_project: TmpProject):
     assert problem.hint == "an inserted clause or item needs a new id"
 
 
-def test_insert_clause_with_library_id(tmp_project: TmpProject):
+def test_insert_clause_with_library_id(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - insert: roles.summary\n    after: roles.servants\n    text: X\n")
     problem = find_problem(error, "'roles.summary' is already a library clause")
     assert problem.source == Source(PATH, 7, 13)
 
 
-def test_insert_next_to_unknown_anchor(tmp_project: TmpProject):
+def test_insert_next_to_unknown_anchor(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project, "changes:\n  - insert: councillors.areas.x\n    after: councillors.areas.polcy\n    text: X\n"
     )
@@ -388,7 +389,7 @@ def test_insert_next_to_unknown_anchor(tmp_project: TmpProject):
 # --- unknown and missing targets -----------------------------------------------------------------------------
 
 
-def test_unknown_target_names_the_change_and_suggests(tmp_project: TmpProject):
+def test_unknown_target_names_the_change_and_suggests(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - omit: councillors.equl\n")
     problem = only_problem(error)
     assert problem.message == "no section, clause or item 'councillors.equl'"
@@ -399,7 +400,7 @@ def test_unknown_target_names_the_change_and_suggests(tmp_project: TmpProject):
     )
 
 
-def test_target_left_out_by_the_outline(tmp_project: TmpProject):
+def test_target_left_out_by_the_outline(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "sections:\n  - introduction\nchanges:\n  - omit: councillors.equal\n")
     problem = only_problem(error)
     assert problem.message == "'councillors.equal' is not in this council's document"
@@ -407,7 +408,7 @@ def test_target_left_out_by_the_outline(tmp_project: TmpProject):
     assert problem.hint == "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change"
 
 
-def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject):
+def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project, "changes:\n  - omit: councillors\n  - replace: councillors.equal\n    text: Equal.\n"
     )
@@ -416,7 +417,7 @@ def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject):
     assert problem.source == Source(PATH, 8, 5)
 
 
-def test_all_problems_are_reported_together(tmp_project: TmpProject):
+def test_all_problems_are_reported_together(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project,
         "changes:\n  - omit: councillors.equl\n  - variant: roles.summary\n    use: nope\n"
@@ -441,7 +442,7 @@ sections:
 """
 
 
-def test_numbered_false_and_join(tmp_project: TmpProject):
+def test_numbered_false_and_join(tmp_project: TmpProject) -> None:
     tmp_project.tiny(LAYOUT)
     doc = tmp_project.document()
     assert [(c.id, c.number, c.join) for c in doc.sections[0].clauses] == [
@@ -463,7 +464,7 @@ def test_numbered_false_and_join(tmp_project: TmpProject):
     assert "\n\n**1.2** Officers are responsible to the Council.\n" in markdown
 
 
-def test_join_after_a_list_is_an_error(tmp_project: TmpProject):
+def test_join_after_a_list_is_an_error(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project,
         """\
@@ -481,14 +482,14 @@ def test_join_after_a_list_is_an_error(tmp_project: TmpProject):
     assert problem.hint.startswith("'join: true' continues the paragraph of a clause with text only")
 
 
-def test_join_as_first_clause_is_an_error(tmp_project: TmpProject):
+def test_join_as_first_clause_is_an_error(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project, "sections:\n  - section: roles\n    clauses:\n      - clause: roles.servants\n        join: true\n"
     )
     assert only_problem(error).message == "clause 'roles.servants' cannot join the clause before it"
 
 
-def test_unnumbered_section(tmp_project: TmpProject):
+def test_unnumbered_section(tmp_project: TmpProject) -> None:
     tmp_project.tiny("sections:\n  - introduction\n  - section: roles\n    numbered: false\n  - problems\n")
     doc = tmp_project.document()
     assert [s.number for s in doc.sections] == ["1.", None, "2."]
@@ -496,7 +497,7 @@ def test_unnumbered_section(tmp_project: TmpProject):
     assert clause(doc, "problems.disciplinary").number == "2.1"
 
 
-def test_local_section_without_heading(tmp_project: TmpProject):
+def test_local_section_without_heading(tmp_project: TmpProject) -> None:
     tmp_project.tiny(
         "sections:\n  - id: tiny.preamble\n    clauses:\n      - id: tiny.hello\n        text: Hello.\n  - problems\n"
     )
@@ -513,7 +514,7 @@ def test_local_section_without_heading(tmp_project: TmpProject):
     ("style", "numbers"),
     [("1.", ["1.", "2.", "3."]), ("1.0", ["1.0", "2.0", "3.0"]), ("1", ["1", "2", "3"]), ("none", [None] * 3)],
 )
-def test_section_numbering_styles(tmp_project: TmpProject, style: str, numbers: list[str | None]):
+def test_section_numbering_styles(tmp_project: TmpProject, style: str, numbers: list[str | None]) -> None:
     tmp_project.council_file(
         "tiny",
         f'name: T\nkind: parish\nnumbering:\n  levels: ["{style}", "1.1", "a)"]\n'
@@ -532,7 +533,7 @@ def test_section_numbering_styles(tmp_project: TmpProject, style: str, numbers: 
         assert "\n**3.1** If the matter cannot be resolved informally" in markdown
 
 
-def test_clause_numbering_none(tmp_project: TmpProject):
+def test_clause_numbering_none(tmp_project: TmpProject) -> None:
     tmp_project.council_file(
         "tiny",
         'name: T\nkind: parish\nnumbering:\n  levels: ["1.", none, "a)"]\n'
@@ -543,7 +544,7 @@ def test_clause_numbering_none(tmp_project: TmpProject):
     assert [c.number for c in doc.sections[0].clauses] == [None] * 4
 
 
-def test_clause_numbers_in_the_real_councils(workspace):
+def test_clause_numbers_in_the_real_councils(workspace: Workspace) -> None:
     doc = workspace.document("hexham")
     assert [c.number for c in section(doc, "roles").clauses if c.number] == ["2.1", "2.2", "2.3", "2.4"]
     doc = workspace.document("cottingham")
@@ -551,7 +552,7 @@ def test_clause_numbers_in_the_real_councils(workspace):
     assert clause(doc, "cottingham.reason").number == "1.1"
 
 
-def test_item_labels_letters_and_bullets(tmp_project: TmpProject):
+def test_item_labels_letters_and_bullets(tmp_project: TmpProject) -> None:
     tmp_project.tiny()
     assert [i[1] for i in items(tmp_project.document(), "councillors.areas")] == ["a)", "b)", "c)", "d)"]
     tmp_project.council_file("tiny", 'name: T\nkind: parish\nversions:\n  - version: "1"\n')
@@ -561,7 +562,7 @@ def test_item_labels_letters_and_bullets(tmp_project: TmpProject):
     assert "\n- To determine Council policy and provide community leadership;\n" in markdown
 
 
-def test_many_items_keep_distinct_labels(tmp_project: TmpProject):
+def test_many_items_keep_distinct_labels(tmp_project: TmpProject) -> None:
     inserts = "".join(
         f"  - insert: councillors.areas.x{n}\n    after: councillors.areas.{'advocates' if n == 0 else f'x{n - 1}'}\n"
         f"    text: Extra {n}.\n"
@@ -575,7 +576,7 @@ def test_many_items_keep_distinct_labels(tmp_project: TmpProject):
     assert len(set(labels)) == len(labels)
 
 
-def test_punctuation_none_strips_item_endings(tmp_project: TmpProject):
+def test_punctuation_none_strips_item_endings(tmp_project: TmpProject) -> None:
     tmp_project.council_file(
         "tiny",
         'name: T\nkind: parish\nnumbering:\n  punctuation: none\nversions:\n  - version: "1"\n'
@@ -593,7 +594,7 @@ def test_punctuation_none_strips_item_endings(tmp_project: TmpProject):
     assert clause(doc, "councillors.equal").text.markdown.endswith("should be treated equally.")
 
 
-def test_punctuation_as_written_keeps_endings(tmp_project: TmpProject):
+def test_punctuation_as_written_keeps_endings(tmp_project: TmpProject) -> None:
     tmp_project.tiny()
     assert items(tmp_project.document(), "councillors.areas")[2][2] == "To represent the Council externally; and"
 
@@ -601,7 +602,7 @@ def test_punctuation_as_written_keeps_endings(tmp_project: TmpProject):
 # --- text rendering: variables and the sandbox ---------------------------------------------------------------
 
 
-def test_undefined_variable_suggests_the_right_one(tmp_project: TmpProject):
+def test_undefined_variable_suggests_the_right_one(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - replace: officers.role\n    text: 'Ask the {{ clerk_titel }}.'\n")
     problem = only_problem(error)
     assert problem.message == "unknown variable in text: 'clerk_titel' is undefined"
@@ -609,14 +610,14 @@ def test_undefined_variable_suggests_the_right_one(tmp_project: TmpProject):
     assert problem.hint.startswith("did you mean 'clerk_title'")
 
 
-def test_undefined_variable_inside_if_is_an_error(tmp_project: TmpProject):
+def test_undefined_variable_inside_if_is_an_error(tmp_project: TmpProject) -> None:
     error = resolve_error(
         tmp_project, "changes:\n  - replace: officers.role\n    text: '{% if cllrs %}x{% endif %}Words.'\n"
     )
     assert only_problem(error).message == "unknown variable in text: 'cllrs' is undefined"
 
 
-def test_template_syntax_error_in_text(tmp_project: TmpProject):
+def test_template_syntax_error_in_text(tmp_project: TmpProject) -> None:
     error = resolve_error(tmp_project, "changes:\n  - replace: officers.role\n    text: 'Ask the {{ clerk_title.'\n")
     problem = only_problem(error)
     assert problem.message.startswith("template error in text:")
@@ -632,7 +633,7 @@ def test_template_syntax_error_in_text(tmp_project: TmpProject):
         "{{ council.format.__globals__ }}",
     ],
 )
-def test_sandbox_refuses_python_internals(tmp_project: TmpProject, expression: str):
+def test_sandbox_refuses_python_internals(tmp_project: TmpProject, expression: str) -> None:
     tmp_project.tiny(f'changes:\n  - replace: officers.role\n    text: "{expression}"\n')
     with pytest.raises(ProtocolError) as info:
         tmp_project.document()
@@ -642,7 +643,7 @@ def test_sandbox_refuses_python_internals(tmp_project: TmpProject, expression: s
 
 
 @pytest.mark.parametrize("expression", ["{{ 1 / 0 }}", "{{ councillors + 1 }}", "{{ council.split(1) }}"])
-def test_text_that_fails_while_rendering_is_a_protocol_error(tmp_project: TmpProject, expression: str):
+def test_text_that_fails_while_rendering_is_a_protocol_error(tmp_project: TmpProject, expression: str) -> None:
     """Whatever goes wrong inside clause text is the clerk's problem to fix, reported with its line, never a crash."""
     tmp_project.tiny(f'changes:\n  - replace: officers.role\n    text: "Words {expression}"\n')
     with pytest.raises(ProtocolError) as info:
@@ -650,7 +651,7 @@ def test_text_that_fails_while_rendering_is_a_protocol_error(tmp_project: TmpPro
     assert only_problem(info.value).source == Source(PATH, 8, 11)
 
 
-def test_capitalised_term_even_when_council_writes_it_lower_case(tmp_project: TmpProject):
+def test_capitalised_term_even_when_council_writes_it_lower_case(tmp_project: TmpProject) -> None:
     tmp_project.council_file(
         "tiny",
         "terms:\n  councillors: members\n  clerk: proper officer\n"
@@ -665,14 +666,14 @@ def test_capitalised_term_even_when_council_writes_it_lower_case(tmp_project: Tm
     assert section(doc, "councillors").heading.markdown == "Members"
 
 
-def test_duston_headings_capitalise_lower_case_terms(workspace):
+def test_duston_headings_capitalise_lower_case_terms(workspace: Workspace) -> None:
     doc = workspace.document("duston")
     assert section(doc, "councillors").heading.markdown == "Councillors"
     assert section(doc, "roles").heading.markdown == "Roles of Councillors and Officers"
     assert clause(doc, "councillors.day-to-day").text.markdown.endswith("day to day running of the council.")
 
 
-def test_council_facts_are_variables(tmp_project: TmpProject):
+def test_council_facts_are_variables(tmp_project: TmpProject) -> None:
     tmp_project.council_file(
         "tiny",
         textwrap.dedent(
@@ -699,7 +700,7 @@ def test_council_facts_are_variables(tmp_project: TmpProject):
     )
 
 
-def test_terms_are_markdown_escaped(tmp_project: TmpProject):
+def test_terms_are_markdown_escaped(tmp_project: TmpProject) -> None:
     tmp_project.council_file(
         "tiny",
         "terms:\n  clerk: '*Clerk*'\n" + TINY + "changes:\n  - replace: officers.role\n    text: 'The {{ clerk }}.'\n",
@@ -710,7 +711,7 @@ def test_terms_are_markdown_escaped(tmp_project: TmpProject):
 # --- ids stay unique --------------------------------------------------------------------------------------------
 
 
-def test_insert_item_into_a_councils_own_list(tmp_project: TmpProject):
+def test_insert_item_into_a_councils_own_list(tmp_project: TmpProject) -> None:
     """Items of a council's own list are addressed like library items: '<list id>.<key>'."""
     tmp_project.tiny(
         """\
@@ -739,7 +740,7 @@ def test_insert_item_into_a_councils_own_list(tmp_project: TmpProject):
     ]
 
 
-def test_omit_item_of_a_councils_own_list(tmp_project: TmpProject):
+def test_omit_item_of_a_councils_own_list(tmp_project: TmpProject) -> None:
     tmp_project.tiny(
         """\
         sections:
@@ -758,7 +759,7 @@ def test_omit_item_of_a_councils_own_list(tmp_project: TmpProject):
     assert items(tmp_project.document(), "tiny.list") == [("tiny.list.two", "a)", "Two.")]
 
 
-def test_a_local_clause_id_used_twice_is_an_error(tmp_project: TmpProject):
+def test_a_local_clause_id_used_twice_is_an_error(tmp_project: TmpProject) -> None:
     """Two clauses with one id would share an HTML anchor and make changes and the manifest ambiguous."""
     error = resolve_error(
         tmp_project,
@@ -810,7 +811,7 @@ def sub_items(doc: Document, clause_id: str, key: str) -> list[tuple[str, str | 
     return [(i.id, i.label, i.number, i.passage.markdown) for i in item.items]
 
 
-def test_nested_items_are_numbered_by_the_fourth_level(tmp_project: TmpProject):
+def test_nested_items_are_numbered_by_the_fourth_level(tmp_project: TmpProject) -> None:
     doc = nested(tmp_project)
     duties = clause(doc, "tiny.duties")
     assert (duties.number, duties.text.markdown) == ("3.3", "The Clerk:")
@@ -831,14 +832,14 @@ def test_nested_items_are_numbered_by_the_fourth_level(tmp_project: TmpProject):
     assert len(duties.passages) == 1 + 3 + 3
 
 
-def test_nested_item_passages_are_located(tmp_project: TmpProject):
+def test_nested_item_passages_are_located(tmp_project: TmpProject) -> None:
     doc = nested(tmp_project)
     minutes = clause(doc, "tiny.duties").items[1].items[0]
     assert minutes.passage.origin == COUNCIL
     assert minutes.passage.source == Source(PATH, line_of(tmp_project.path(PATH), "minutes: the minutes"), 20)
 
 
-def test_nested_items_in_markdown(tmp_project: TmpProject):
+def test_nested_items_in_markdown(tmp_project: TmpProject) -> None:
     nested(tmp_project)
     assert (
         "\n- a) advises the Council;\n- b) keeps the records:\n  - (i) the minutes;\n  - (ii) the accounts;\n"
@@ -846,7 +847,7 @@ def test_nested_items_in_markdown(tmp_project: TmpProject):
     ) in tmp_project.markdown()
 
 
-def test_too_few_numbering_levels_for_nested_items(tmp_project: TmpProject):
+def test_too_few_numbering_levels_for_nested_items(tmp_project: TmpProject) -> None:
     tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
     tmp_project.tiny(DUTIES)
     with pytest.raises(ProtocolError) as info:
@@ -859,14 +860,14 @@ def test_too_few_numbering_levels_for_nested_items(tmp_project: TmpProject):
     assert problem.hint == 'give a style for each level, e.g. levels: ["1.", "1.1", "a)", "(i)"]'
 
 
-def test_nested_items_without_numbering_are_bullets(tmp_project: TmpProject):
+def test_nested_items_without_numbering_are_bullets(tmp_project: TmpProject) -> None:
     """The default numbering (no 'numbering:') has no levels to run out of: deeper items are bullets."""
     doc = nested(tmp_project, head='versions:\n  - version: "1"\n')
     assert [(i.label, i.number) for i in clause(doc, "tiny.duties").items[1].items] == [(None, None)] * 3
     assert "\n- keeps the records:\n  - the minutes;\n" in tmp_project.markdown()
 
 
-def test_omit_replace_and_insert_nested_items(tmp_project: TmpProject):
+def test_omit_replace_and_insert_nested_items(tmp_project: TmpProject) -> None:
     doc = nested(
         tmp_project,
         tail="""\
@@ -887,7 +888,7 @@ def test_omit_replace_and_insert_nested_items(tmp_project: TmpProject):
     assert inserted.passage.source == Source(PATH, line_of(tmp_project.path(PATH), "text: the deeds;"), 11)
 
 
-def test_omitting_an_item_with_items_removes_them_too(tmp_project: TmpProject):
+def test_omitting_an_item_with_items_removes_them_too(tmp_project: TmpProject) -> None:
     doc = nested(tmp_project, tail="  - omit: tiny.duties.records\n")
     assert [(i.id, i.label) for i in clause(doc, "tiny.duties").items] == [
         ("tiny.duties.advise", "a)"),
@@ -900,7 +901,7 @@ def test_omitting_an_item_with_items_removes_them_too(tmp_project: TmpProject):
     assert problem.source == Source(PATH, line_of(tmp_project.path(PATH), "- omit: tiny.duties.records.minutes"), 5)
 
 
-def test_nested_library_item_left_out_by_an_earlier_omit(tmp_project: TmpProject):
+def test_nested_library_item_left_out_by_an_earlier_omit(tmp_project: TmpProject) -> None:
     tmp_project.write("clauses/protocol/problems.yaml", LIBRARY_NESTED)
     tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
     tmp_project.write(
@@ -914,7 +915,7 @@ def test_nested_library_item_left_out_by_an_earlier_omit(tmp_project: TmpProject
     assert problem.source == Source(PATH, 8, 5)
 
 
-def test_unknown_nested_item_suggests(tmp_project: TmpProject):
+def test_unknown_nested_item_suggests(tmp_project: TmpProject) -> None:
     tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
     tmp_project.write("councils/tiny/protocol.yaml", FOUR_LEVELS + DUTIES + "  - omit: tiny.duties.records.minute\n")
     with pytest.raises(ProtocolError) as info:
@@ -945,7 +946,7 @@ clauses:
 """
 
 
-def test_nested_library_items_take_changes(tmp_project: TmpProject):
+def test_nested_library_items_take_changes(tmp_project: TmpProject) -> None:
     tmp_project.write("clauses/protocol/problems.yaml", LIBRARY_NESTED)
     tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
     tmp_project.write(
@@ -973,7 +974,7 @@ changes:
     assert origins == [LIBRARY, LIBRARY, COUNCIL]
 
 
-def test_unknown_variant_of_a_nested_item(tmp_project: TmpProject):
+def test_unknown_variant_of_a_nested_item(tmp_project: TmpProject) -> None:
     tmp_project.write("clauses/protocol/problems.yaml", LIBRARY_NESTED)
     tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
     tmp_project.write(
@@ -988,7 +989,7 @@ def test_unknown_variant_of_a_nested_item(tmp_project: TmpProject):
     assert problem.hint == "did you mean 'meeting'?"
 
 
-def test_punctuation_none_strips_nested_item_endings(tmp_project: TmpProject):
+def test_punctuation_none_strips_nested_item_endings(tmp_project: TmpProject) -> None:
     head = FOUR_LEVELS.replace('"(i)"]\n', '"(i)"]\n  punctuation: none\n')
     doc = nested(tmp_project, head=head)
     assert [i[3] for i in sub_items(doc, "tiny.duties", "records")] == ["the minutes", "the accounts", "the letters"]
@@ -1024,7 +1025,7 @@ def styled(tmp_project: TmpProject, levels: list[str], tail: str = "") -> Docume
 
 
 @pytest.mark.parametrize("style", list(ITEM_STYLES))
-def test_item_numbering_styles(tmp_project: TmpProject, style: str):
+def test_item_numbering_styles(tmp_project: TmpProject, style: str) -> None:
     labels, ref = ITEM_STYLES[style]
     doc = styled(tmp_project, ["1.", "1.1", style])
     areas = clause(doc, "councillors.areas").items
@@ -1035,7 +1036,7 @@ def test_item_numbering_styles(tmp_project: TmpProject, style: str):
     assert (f"\n- {labels[0]} {first}\n" if labels[0] else f"\n- {first}\n") in markdown
 
 
-def test_every_style_is_covered():
+def test_every_style_is_covered() -> None:
     assert set(ITEM_STYLES) == set(STYLES)
 
 
@@ -1050,7 +1051,9 @@ def test_every_style_is_covered():
         ("none", [None] * 4, None),
     ],
 )
-def test_clause_numbering_styles(tmp_project: TmpProject, style: str, labels: list[str | None], ref: str | None):
+def test_clause_numbering_styles(
+    tmp_project: TmpProject, style: str, labels: list[str | None], ref: str | None
+) -> None:
     text = "See {{ ref('roles.servants') }}." if ref else "See below."
     doc = styled(
         tmp_project,
@@ -1061,7 +1064,7 @@ def test_clause_numbering_styles(tmp_project: TmpProject, style: str, labels: li
     assert clause(doc, "introduction.familiarity").text.markdown == (f"See {ref}." if ref else "See below.")
 
 
-def test_composite_clause_numbers_need_a_numbered_section(tmp_project: TmpProject):
+def test_composite_clause_numbers_need_a_numbered_section(tmp_project: TmpProject) -> None:
     """'1.1' takes its first part from the section: under an unnumbered section the clauses have no number."""
     doc = styled(tmp_project, ["none", "1.1", "a)"])
     assert [s.number for s in doc.sections] == [None] * 6
@@ -1091,7 +1094,7 @@ def test_composite_clause_numbers_need_a_numbered_section(tmp_project: TmpProjec
         ("none", 3, "2", None, None),
     ],
 )
-def test_number(style: str, n: int, parent: str | None, label: str | None, ref: str | None):
+def test_number(style: str, n: int, parent: str | None, label: str | None, ref: str | None) -> None:
     assert number(style, n, parent) == Number(label, ref)
 
 
@@ -1109,29 +1112,29 @@ def ref_document(tmp_project: TmpProject, text: str, levels: str = '["1.", "1.1"
     return tmp_project.document()
 
 
-def ref_error(tmp_project: TmpProject, text: str, levels: str = '["1.", "1.1", "a)"]', more: str = ""):
+def ref_error(tmp_project: TmpProject, text: str, levels: str = '["1.", "1.1", "a)"]', more: str = "") -> Problem:
     with pytest.raises(ProtocolError) as info:
         ref_document(tmp_project, text, levels, more)
     return only_problem(info.value)
 
 
-def test_ref_prints_a_clause_number(tmp_project: TmpProject):
+def test_ref_prints_a_clause_number(tmp_project: TmpProject) -> None:
     doc = ref_document(tmp_project, "As in {{ ref('roles.servants') }} and {{ ref('problems.disciplinary') }}.")
     assert clause(doc, "officers.role").text.markdown == "As in 2.2 and 6.1."
 
 
-def test_ref_prints_an_item_and_a_section(tmp_project: TmpProject):
+def test_ref_prints_an_item_and_a_section(tmp_project: TmpProject) -> None:
     doc = ref_document(tmp_project, "See {{ ref('councillors.areas.represent') }} of section {{ ref('councillors') }}.")
     assert clause(doc, "officers.role").text.markdown == "See 3.1(c) of section 3."
 
 
-def test_ref_in_the_style_2_b(tmp_project: TmpProject):
+def test_ref_in_the_style_2_b(tmp_project: TmpProject) -> None:
     doc = ref_document(tmp_project, "Under {{ ref('roles.servants') }}.", levels='["1", "(a)", "(i)"]')
     assert clause(doc, "officers.role").text.markdown == "Under 2(b)."
     assert clause(doc, "roles.servants").number == "(b)"
 
 
-def test_ref_follows_omits_and_inserts(tmp_project: TmpProject):
+def test_ref_follows_omits_and_inserts(tmp_project: TmpProject) -> None:
     """Numbers are worked out after every change, so a ref always prints the number the reader sees."""
     doc = ref_document(
         tmp_project,
@@ -1151,7 +1154,7 @@ def test_ref_follows_omits_and_inserts(tmp_project: TmpProject):
     assert clause(tmp_project.document(), "officers.role").text.markdown == "See 1.3 and 2.1(c)."
 
 
-def test_ref_to_a_later_clause_and_to_a_councils_own(tmp_project: TmpProject):
+def test_ref_to_a_later_clause_and_to_a_councils_own(tmp_project: TmpProject) -> None:
     doc = ref_document(
         tmp_project,
         "See {{ ref('tiny.extra') }}.",
@@ -1161,7 +1164,7 @@ def test_ref_to_a_later_clause_and_to_a_councils_own(tmp_project: TmpProject):
     assert clause(doc, "officers.role").text.markdown == "See 2.1."
 
 
-def test_ref_in_a_library_text(tmp_project: TmpProject):
+def test_ref_in_a_library_text(tmp_project: TmpProject) -> None:
     path = tmp_project.path("clauses/protocol/introduction.yaml")
     path.write_text(
         path.read_text(encoding="utf-8").replace(
@@ -1176,7 +1179,7 @@ def test_ref_in_a_library_text(tmp_project: TmpProject):
     )
 
 
-def test_ref_to_an_omitted_clause_is_a_located_error(tmp_project: TmpProject):
+def test_ref_to_an_omitted_clause_is_a_located_error(tmp_project: TmpProject) -> None:
     tmp_project.write("councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\n")
     tmp_project.write(
         "councils/tiny/protocol.yaml",
@@ -1194,13 +1197,13 @@ def test_ref_to_an_omitted_clause_is_a_located_error(tmp_project: TmpProject):
     assert problem.hint == "refer to a clause the document prints, or put the clause back in its outline"
 
 
-def test_ref_to_a_clause_left_out_by_the_outline(tmp_project: TmpProject):
+def test_ref_to_a_clause_left_out_by_the_outline(tmp_project: TmpProject) -> None:
     problem = ref_error(tmp_project, "See {{ ref('problems.disciplinary') }}.", more="sections:\n  - officers\n")
     assert problem.message == "ref('problems.disciplinary') names a clause this document leaves out"
     assert problem.source == Source(PATH, 9, 11)
 
 
-def test_ref_to_an_unknown_id_is_a_located_error(tmp_project: TmpProject):
+def test_ref_to_an_unknown_id_is_a_located_error(tmp_project: TmpProject) -> None:
     problem = ref_error(tmp_project, "See {{ ref('councillors.equl') }}.")
     assert problem.message == "ref('councillors.equl') names no clause of this document"
     assert problem.source == Source(PATH, 7, 11)
@@ -1210,7 +1213,7 @@ def test_ref_to_an_unknown_id_is_a_located_error(tmp_project: TmpProject):
     assert problem.hint == "check the clause id"
 
 
-def test_ref_to_an_unnumbered_clause(tmp_project: TmpProject):
+def test_ref_to_an_unnumbered_clause(tmp_project: TmpProject) -> None:
     problem = ref_error(
         tmp_project,
         "See {{ ref('roles.servants') }}.",
@@ -1222,7 +1225,7 @@ def test_ref_to_an_unnumbered_clause(tmp_project: TmpProject):
     assert problem.hint == "refer to a numbered clause, or number it (see 'numbering:' and 'numbered:')"
 
 
-def test_ref_without_numbering_is_an_error(tmp_project: TmpProject):
+def test_ref_without_numbering_is_an_error(tmp_project: TmpProject) -> None:
     tmp_project.tiny()
     tmp_project.write(
         "councils/tiny/protocol.yaml",
@@ -1236,7 +1239,7 @@ def test_ref_without_numbering_is_an_error(tmp_project: TmpProject):
     assert problem.source == Source(PATH, 5, 11)
 
 
-def test_every_bad_ref_is_reported(tmp_project: TmpProject):
+def test_every_bad_ref_is_reported(tmp_project: TmpProject) -> None:
     tmp_project.tiny(
         "changes:\n  - replace: officers.role\n    text: \"{{ ref('nope') }}\"\n"
         "  - replace: officers.advice\n    text: \"{{ ref('nada') }}\"\n"
@@ -1249,7 +1252,7 @@ def test_every_bad_ref_is_reported(tmp_project: TmpProject):
     ]
 
 
-def test_an_inserted_item_is_named_after_its_list(tmp_project: TmpProject):
+def test_an_inserted_item_is_named_after_its_list(tmp_project: TmpProject) -> None:
     """An item's id is its list's id and a key: one named after another list would not be where its id says."""
     error = resolve_error(
         tmp_project,
@@ -1269,7 +1272,7 @@ def test_an_inserted_item_is_named_after_its_list(tmp_project: TmpProject):
     assert find_problem(error, "'tiny.duties.deeds' is not an id of the list 'tiny.duties.records' it goes into")
 
 
-def test_ref_without_an_id_is_an_error(tmp_project: TmpProject):
+def test_ref_without_an_id_is_an_error(tmp_project: TmpProject) -> None:
     """`{{ ref }}` alone would print the function itself (and a different address on every build)."""
     problem = ref_error(tmp_project, "See {{ ref }}.")
     assert problem.message == "ref needs the id of the clause it refers to"
