@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import COUNCILS, only_problem
+from conftest import COUNCILS, TmpProject, only_problem
 
 from protocolc.errors import ProtocolError
 from protocolc.project import Project, find_project, split_name
@@ -235,3 +235,46 @@ def test_explicit_project_wins_over_the_current_folder(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert find_project(explicit=project.root).root == project.root
+
+
+# --- names through the workspace: what commands accept ---------------------------------------------------------
+
+
+def test_workspace_names_expand_councils_to_their_documents(tmp_project: TmpProject) -> None:
+    tmp_project.tiny()
+    tmp_project.write("councils/tiny/standing-orders.yaml", "versions: []\n")
+    ws = tmp_project.workspace()
+    assert ws.names(["tiny", "duston/protocol", "tiny/protocol"]) == [
+        ("tiny", "protocol"),
+        ("tiny", "standing-orders"),
+        ("duston", "protocol"),
+    ]
+    assert ws.names(None) == [(c, "protocol") for c in COUNCILS] + [
+        ("tiny", "protocol"),
+        ("tiny", "standing-orders"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Hexham", "'Hexham' is not a council or document name"),
+        ("hexam", "no council 'hexam' in councils/ (did you mean 'hexham'?)"),
+        ("hexham/protocl", "council 'hexham' has no document 'protocl' (did you mean 'protocol'?)"),
+        ("hexham/council", "council 'hexham' has no document 'council'"),
+    ],
+)
+def test_workspace_names_refuse_what_is_not_there(tmp_project: TmpProject, name: str, message: str) -> None:
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.workspace().names([name])
+    assert only_problem(info.value).message == message
+
+
+def test_workspace_names_a_council_without_documents(tmp_project: TmpProject) -> None:
+    tmp_project.write("councils/new/council.yaml", "name: New Parish Council\nkind: parish\n")
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.workspace().names(["new"])
+    problem = only_problem(info.value)
+    assert problem.message == "council 'new' has no documents"
+    assert problem.source is not None and problem.source.path == "councils/new/council.yaml"
+    assert problem.hint == "add a document file beside its council.yaml, e.g. councils/new/protocol.yaml"
