@@ -185,7 +185,7 @@ def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
                 Source(relative(path, root)),
                 "section files live in the folder of their document type, e.g. clauses/protocol/roles.yaml",
             )
-    if not documents and not r.problems:
+    if not documents and not any(p.severity == "error" for p in r.problems):
         r.fail(
             "the clause library has no document types",
             Source(relative(folder, root)),
@@ -324,7 +324,8 @@ def load_council(folder: Path, root: Path, library: Library, warnings: list[Prob
             f"(or run 'protocolc new {cid} --name ... --kind ...')",
         )
     m = r.mapping(read_yaml(path, root), "this council file", COUNCIL_KEYS, ("name", "kind"))
-    r.raise_if_any()
+    if m is None:
+        r.raise_if_any()
     assert m is not None
     read_format(r, m, f"councils/{cid}/{COUNCIL_FILE}")
     terms = _read_terms(r, m.get("terms"), COUNCIL)

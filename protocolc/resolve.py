@@ -348,6 +348,14 @@ class _Changer:
                     change, f"'{change.anchor}' is not a list item", "insert items next to items of the same list"
                 )
                 return
+            list_id = change.anchor.rpartition(".")[0]
+            if owner != list_id:
+                self.fail(
+                    change,
+                    f"'{change.target}' is not an id of the list '{list_id}' it goes into",
+                    f"an item inserted next to '{change.anchor}' is named '{list_id}.<new key>'",
+                )
+                return
             assert change.text is not None and holder is not None
             holder.insert(holder.index(item) + offset, _Item(change.target, change.text))
             return
@@ -401,6 +409,9 @@ class References:
 
     def __init__(self, numbers: dict[str, Number], library_ids: set[str]) -> None:
         self.numbers, self.library_ids = numbers, library_ids
+
+    def __str__(self) -> str:  # `{{ ref }}` without an id would print the object itself
+        raise ReferenceProblem("ref needs the id of the clause it refers to", "write it as {{ ref('section.clause') }}")
 
     def __call__(self, target: object) -> str:
         name = str(target)
