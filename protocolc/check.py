@@ -41,7 +41,7 @@ class CheckReport:
         return f"{checked}: {plural(len(self.errors), 'error')}, {plural(len(self.warnings), 'warning')}"
 
 
-def _order(problem: Problem) -> tuple:
+def _order(problem: Problem) -> tuple[str, int, int]:
     source = problem.source
     return (source.path, source.line, source.column) if source else ("", 0, 0)
 

@@ -426,20 +426,20 @@ def serve_command(ctx: click.Context, councils: tuple[str, ...], host: str, port
       protocolc serve
       protocolc serve hexham --port 8080
     """
-    from .serve import serve
+    from .serve import Preview, PreviewServer, serve
 
     project = open_project(ctx)
 
-    def ready(server, preview) -> None:
+    def ready(server: PreviewServer, preview: Preview) -> None:
         address = f"http://{server.server_address[0]}:{server.server_address[1]}/"
         click.echo(f"serving {shown(preview.out)} at {address} (Ctrl+C to stop)")
-        for problem in preview.errors:
-            click.echo(problem, err=True)
+        if preview.errors:
+            rebuilt(preview)
 
-    def rebuilt(preview) -> None:
-        click.echo("rebuilt" if not preview.errors else f"{len(preview.errors)} problem(s):", err=bool(preview.errors))
-        for problem in preview.errors:
-            click.echo(problem, err=True)
+    def rebuilt(preview: Preview) -> None:
+        # e.g. `12:04:31 rebuilt hexham (protocol.md, protocol.html)`, or `12:04:31 2 problems:` and the problems
+        for line in preview.report():
+            click.echo(line, err=bool(preview.errors))
 
     try:
         serve(project, councils, host, port, ready=ready, on_rebuild=rebuilt)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from typing import Any
 
 import click
 
@@ -58,7 +59,7 @@ def _moved_note(entry: Entry) -> str:
 
 
 def to_text(cmp: Comparison, color: bool) -> str:
-    def paint(text: str, **style: object) -> str:
+    def paint(text: str, **style: Any) -> str:
         return click.style(text, **style) if color else text
 
     lines = [paint(summary_line(cmp), bold=True), ""]
@@ -218,7 +219,7 @@ def to_html(cmp: Comparison) -> str:
 # --- JSON -------------------------------------------------------------------------------------------------
 
 
-def _unit_json(unit: Unit | None) -> dict | None:
+def _unit_json(unit: Unit | None) -> dict[str, Any] | None:
     if unit is None:
         return None
     return {"id": unit.id, "kind": unit.kind, "section": unit.section, "number": unit.number, "text": unit.text}

@@ -165,7 +165,7 @@ def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
     labels = _read_labels(r, index.get("labels"), LIBRARY)
     for key in LABELS:
         if key not in labels and isinstance(index.get("labels"), Map):
-            r.fail(f"labels needs '{key}:'", index.get("labels").source, f"add '{key}: ...' with the column's label")
+            r.fail(f"labels needs '{key}:'", _src(index.get("labels")), f"add '{key}: ...' with the column's label")
     documents: dict[str, DocumentType] = {}
     seen_clauses: dict[str, Source] = {}
     for path in sorted(folder.iterdir()):
@@ -253,7 +253,7 @@ def _read_section(r: Reader, value: Any, sid: str, optional: bool) -> Section | 
     if m.get("id") is not None and m.get("id") != sid:
         r.fail(
             f"section id '{m.get('id')}' does not match its file name '{sid}.yaml'",
-            m.get("id").source,
+            _src(m.get("id")),
             f"write 'id: {sid}' or rename the file",
         )
     heading = r.text(m.get("heading"), "heading", LIBRARY)
@@ -294,7 +294,7 @@ def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
         if not re.match(r"^[a-z][a-z_]*$", key):
             r.fail(
                 f"term name '{key}' is not valid",
-                m.key_sources[key],
+                m.key_sources[key] if m is not None else None,
                 "use lower-case letters and '_', e.g. county_association",
             )
         t = r.text(raw, f"term '{key}'", origin)
@@ -438,13 +438,13 @@ def _read_versions(r: Reader, value: Any) -> tuple[Version, ...]:
         if adopted and review_by and review_by <= adopted:
             r.fail(
                 f"review_by {review_by.iso()} is not after adopted {adopted.iso()}",
-                m.get("review_by").source,
+                _src(m.get("review_by")),
                 "the review date must come after the adoption date",
             )
         if versions and adopted and versions[-1].adopted and adopted < versions[-1].adopted:
             r.fail(
                 f"version '{label}' was adopted before the version listed above it",
-                m.get("adopted").source,
+                _src(m.get("adopted")),
                 "list versions oldest first",
             )
         if label:
@@ -520,7 +520,7 @@ def _read_section_ref(r: Reader, raw: Any, index: _LibraryIndex) -> SectionRef |
     if sid in index.sections:
         r.fail(
             f"local section id '{sid}' is already a library section",
-            m.get("id").source,
+            _src(m.get("id")),
             f"write 'section: {sid}' to use the library section",
         )
         return None
@@ -612,7 +612,7 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
         if clause and clause.id in index.clauses:
             r.fail(
                 f"'{clause.id}' is already a library clause",
-                m.get(action).source,
+                _src(m.get(action)),
                 "an inserted clause needs a new id, e.g. <council>.<name>",
             )
             return None

@@ -8,6 +8,7 @@ clause, and the reference other clauses use ("standing order 12(b)"). Composite 
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ROMAN = (
@@ -42,7 +43,7 @@ def letters(n: int) -> str:
     return string.ascii_lowercase[index % 26] * (index // 26 + 1)
 
 
-COUNTERS = {
+COUNTERS: dict[str, Callable[[int], str]] = {
     "1": str,
     "a": letters,
     "A": lambda n: letters(n).upper(),

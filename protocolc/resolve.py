@@ -7,7 +7,7 @@ Overrides are applied here, in data, so templates only lay the result out and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import jinja2
@@ -59,7 +59,7 @@ class TextTemplates:
         )
         self._compiled: dict[str, jinja2.Template] = {}
 
-    def render(self, source: str, variables: dict[str, str]) -> str:
+    def render(self, source: str, variables: Mapping[str, object]) -> str:
         if "{" not in source:
             return source
         template = self._compiled.get(source)
@@ -285,21 +285,21 @@ class _Changer:
         name = change.variant
         if item is not None:
             library_item = self.library_items.get(item.id)
-            variants = library_item.variants if library_item else {}
-            if self._check_variant(change, name, variants):
-                item.text = variants[name]
+            item_variants = library_item.variants if library_item else {}
+            if self._check_variant(change, name, item_variants):
+                item.text = item_variants[name]
         elif clause is not None:
-            variants = clause.ref.clause.variants
-            if self._check_variant(change, name, variants):
-                chosen = variants[name]
+            clause_variants = clause.ref.clause.variants
+            if self._check_variant(change, name, clause_variants):
+                chosen = clause_variants[name]
                 clause.heading = chosen.heading or clause.heading
                 clause.text = chosen.text or clause.text
         else:
-            variants = section.ref.section.variants
-            if self._check_variant(change, name, variants):
-                section.heading = variants[name]
+            heading_variants = section.ref.section.variants
+            if self._check_variant(change, name, heading_variants):
+                section.heading = heading_variants[name]
 
-    def _check_variant(self, change: Change, name: str, variants: dict) -> bool:
+    def _check_variant(self, change: Change, name: str, variants: Mapping[str, object]) -> bool:
         if name in variants:
             return True
         if variants:
@@ -491,7 +491,7 @@ def _version_table(library: Library, document: CouncilDocument, render: Renderer
     versions = document.versions or (document.current,)
     used = [(key, get) for key, get in COLUMNS if key == "adopted" or any(get(v) for v in versions)]
 
-    def cell(version: Version, get) -> Passage:
+    def cell(version: Version, get: Callable[[Version], str | None]) -> Passage:
         return Passage(get(version) or "", version.source, COUNCIL)
 
     return VersionTable(

@@ -219,7 +219,7 @@ def document_schema(library: Library) -> dict[str, Any]:
             "note": _text("a short note"),
         },
     }
-    assert set(version["properties"]) == set(VERSION_KEYS)
+    assert set(version["properties"]) == set(VERSION_KEYS)  # type: ignore[call-overload]
     properties: dict[str, Any] = {
         "format": FORMAT,
         "title": _text("the document's title, if not the library's"),

@@ -149,9 +149,13 @@ class TmpProject:
         return self.write(f"councils/{council_id}/{document}.yaml", body)
 
     def tiny(self, tail: str = "", council_id: str = "tiny") -> Path:
-        """A small council: TINY_COUNCIL's facts and a document of TINY followed by the dedented tail."""
-        self.write(f"councils/{council_id}/council.yaml", TINY_COUNCIL)
-        return self.write(f"councils/{council_id}/protocol.yaml", TINY + textwrap.dedent(tail))
+        """A small council: TINY_COUNCIL's facts and a document of TINY followed by the dedented tail.
+
+        Facts in the tail (e.g. 'terms:') go to council.yaml after TINY_COUNCIL's; the document file is returned.
+        """
+        facts, body = split_legacy(textwrap.dedent(tail))
+        self.write(f"councils/{council_id}/council.yaml", TINY_COUNCIL + facts)
+        return self.write(f"councils/{council_id}/protocol.yaml", TINY + body)
 
     def library(self) -> Library:
         return load_library(self.root)

@@ -19,7 +19,7 @@ from conftest import COUNCILS, REPO, TmpProject
 
 from protocolc import api
 from protocolc.model import Document
-from protocolc.render import slug
+from protocolc.templating import slug
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -565,7 +565,7 @@ def site(project, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("page_path", ["index.html", "hexham/model-diff.html", "duston/model-diff.html"])
+@pytest.mark.parametrize("page_path", ["index.html", "hexham/protocol.model-diff.html", "duston/protocol.model-diff.html"])
 def test_axe_finds_no_violations_on_the_site_pages(site, page, page_path: str):
     page.goto((site / page_path).as_uri())
     results = run_axe(page)

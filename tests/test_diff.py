@@ -197,11 +197,11 @@ def history(tmp_project: TmpProject) -> TmpProject:
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "version 1", date="2024-01-15")
-    text = tmp_project.path("councils/tiny.yaml").read_text(encoding="utf-8")
+    text = tmp_project.path("councils/tiny/protocol.yaml").read_text(encoding="utf-8")
     text = text.replace("first Monday", "second Tuesday").replace(
         "    adopted: 2024-01-15\n", '    adopted: 2024-01-15\n  - version: "2"\n    adopted: 2025-03-01\n'
     )
-    tmp_project.path("councils/tiny.yaml").write_text(text, encoding="utf-8")
+    tmp_project.path("councils/tiny/protocol.yaml").write_text(text, encoding="utf-8")
     git(root, "commit", "-qam", "version 2", date="2025-03-01")
     return tmp_project
 
@@ -215,15 +215,15 @@ def test_revision_forms(history: TmpProject, rev: str) -> None:
         ("delete", "first Monday"),
         ("insert", "second Tuesday"),
     ]
-    assert cmp.first.council.current.version == "1"
-    assert cmp.second.council.current.version == "2"
+    assert cmp.first.current.version == "1"
+    assert cmp.second.current.version == "2"
 
 
 def test_revision_does_not_touch_the_working_tree(history: TmpProject) -> None:
-    before = history.path("councils/tiny.yaml").read_bytes()
+    before = history.path("councils/tiny/protocol.yaml").read_bytes()
     status_before = git(history.root, "status", "--porcelain")
     api.compare(history.project, "tiny@HEAD~1", "tiny")
-    assert history.path("councils/tiny.yaml").read_bytes() == before
+    assert history.path("councils/tiny/protocol.yaml").read_bytes() == before
     assert git(history.root, "status", "--porcelain") == status_before
 
 

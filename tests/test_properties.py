@@ -10,17 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import TINY
+from conftest import TINY, TINY_COUNCIL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from protocolc.errors import ProtocolError, Source
-from protocolc.load import load_council, load_library
-from protocolc.model import COUNCIL, Change, Clause, ClauseRef, Council, Document, PartialDate, Text
+from protocolc.load import load_council, load_document, load_library
+from protocolc.model import COUNCIL, Change, Clause, ClauseRef, Council, CouncilDocument, Document, PartialDate, Text
 from protocolc.resolve import resolve
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PATH = "councils/tiny.yaml"
+PATH = "councils/tiny/protocol.yaml"
 
 
 # --- (a) PartialDate -----------------------------------------------------------------------------------------
@@ -83,18 +83,20 @@ def library(project):
 
 
 @pytest.fixture(scope="module")
-def base_council(library, project, tmp_path_factory) -> tuple[Council, Path]:
+def base_council(library, project, tmp_path_factory) -> tuple[Council, CouncilDocument, Path]:
     root = tmp_path_factory.mktemp("props")
-    path = root / "councils" / "tiny.yaml"
-    path.parent.mkdir()
+    path = root / PATH
+    path.parent.mkdir(parents=True)
     path.write_text(TINY, encoding="utf-8")
-    return load_council(path, root, library), root
+    (path.parent / "council.yaml").write_text(TINY_COUNCIL, encoding="utf-8")
+    return load_council(path.parent, root, library), load_document(path, root, library), root
 
 
 def library_ids(library) -> tuple[list[str], list[str], list[str]]:
-    sections = [s.id for s in library.sections if not s.optional]
-    clauses = [c.id for s in library.sections if not s.optional for c in s.clauses]
-    items = [f"{c.id}.{i.key}" for s in library.sections if not s.optional for c in s.clauses for i in c.items]
+    model = [s for s in library.documents["protocol"].sections if not s.optional]
+    sections = [s.id for s in model]
+    clauses = [c.id for s in model for c in s.clauses]
+    items = [f"{c.id}.{i.key}" for s in model for c in s.clauses for i in c.items]
     return sections, clauses, items
 
 
@@ -176,7 +178,7 @@ def check_numbering(doc: Document) -> None:
 
 
 def test_random_changes_keep_numbering_consecutive(library, base_council):
-    council, _ = base_council
+    council, document, _ = base_council
     outcomes = {"resolved": 0, "refused": 0}
 
     @SETTINGS
@@ -184,7 +186,7 @@ def test_random_changes_keep_numbering_consecutive(library, base_council):
     def check(data) -> None:
         plan = data.draw(change_plans(library))
         try:
-            doc = resolve(library, replace(council, changes=as_changes(plan)))
+            doc = resolve(library, council, replace(document, changes=as_changes(plan)))
         except ProtocolError as exc:
             assert all(p.source is not None for p in exc.problems), str(exc)
             outcomes["refused"] += 1
@@ -201,8 +203,8 @@ def test_random_changes_keep_numbering_consecutive(library, base_council):
 
 
 def test_random_changes_in_a_council_file_raise_only_protocol_errors(library, base_council):
-    _, root = base_council
-    path = root / "councils" / "tiny.yaml"
+    council, _, root = base_council
+    path = root / PATH
     outcomes = {"resolved": 0, "refused": 0}
 
     @SETTINGS
@@ -211,7 +213,7 @@ def test_random_changes_in_a_council_file_raise_only_protocol_errors(library, ba
         plan = data.draw(change_plans(library))
         path.write_text(as_yaml(plan), encoding="utf-8")
         try:
-            doc = resolve(library, load_council(path, root, library))
+            doc = resolve(library, council, load_document(path, root, library))
         except ProtocolError as exc:
             assert all(p.source is not None and p.source.path == PATH for p in exc.problems), str(exc)
             outcomes["refused"] += 1
@@ -225,14 +227,14 @@ def test_random_changes_in_a_council_file_raise_only_protocol_errors(library, ba
 
 def test_the_generators_reach_a_valid_document(library, base_council):
     """Guard for the two properties above: a typical plan resolves, so they do not pass only on errors."""
-    council, root = base_council
+    council, document, root = base_council
     plan = [
         ("omit", "councillors.equal"),
         ("item", "councillors.areas.new1", "councillors.areas.policy", "after"),
         ("clause", "tiny.new2", "roles.servants", "before", True),
         ("omit", "problems"),
     ]
-    doc = resolve(library, replace(council, changes=as_changes(plan)))
+    doc = resolve(library, council, replace(document, changes=as_changes(plan)))
     check_numbering(doc)
     roles = next(s for s in doc.sections if s.id == "roles")
     assert [c.id for c in roles.clauses][:3] == ["roles.summary", "tiny.new2", "roles.servants"]
@@ -267,9 +269,11 @@ def mutations(draw, lines: list[str]) -> list[str]:
 @pytest.mark.parametrize("council_id", ["hexham", "duston"])
 def test_mangled_council_files_raise_only_protocol_errors(library, project, tmp_path_factory, council_id: str):
     root = tmp_path_factory.mktemp(f"mangled-{council_id}")
-    (root / "councils").mkdir()
-    path = root / "councils" / f"{council_id}.yaml"
-    original = (project.root / "councils" / f"{council_id}.yaml").read_text(encoding="utf-8").splitlines()
+    folder = root / "councils" / council_id
+    folder.mkdir(parents=True)
+    council = load_council(project.root / "councils" / council_id, project.root, library)
+    path = folder / "protocol.yaml"
+    original = (project.root / "councils" / council_id / "protocol.yaml").read_text(encoding="utf-8").splitlines()
     outcomes = {"loaded": 0, "refused": 0}
 
     @SETTINGS
@@ -277,21 +281,22 @@ def test_mangled_council_files_raise_only_protocol_errors(library, project, tmp_
     def check(lines: list[str]) -> None:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         try:
-            council = load_council(path, root, library)
+            document = load_document(path, root, library)
         except ProtocolError as exc:
             assert exc.problems
-            assert all(p.source is None or p.source.path == f"councils/{council_id}.yaml" for p in exc.problems)
+            expected = f"councils/{council_id}/protocol.yaml"
+            assert all(p.source is None or p.source.path == expected for p in exc.problems)
             outcomes["refused"] += 1
             return
         outcomes["loaded"] += 1
         with contextlib.suppress(ProtocolError):
-            resolve(library, council)
+            resolve(library, council, document)
 
     check()
     assert outcomes["refused"] > 0  # the mutations do break files
 
 
-@pytest.mark.parametrize("library_file", ["expectations.yaml", "library.yaml"])
+@pytest.mark.parametrize("library_file", ["protocol/expectations.yaml", "library.yaml", "protocol/document.yaml"])
 def test_mangled_library_files_never_crash_check_or_render(tmp_path_factory, library_file: str):
     """Random edits to a library file: `check` reports problems or passes, and what passes also renders."""
     from conftest import copy_project
@@ -314,7 +319,7 @@ def test_mangled_library_files_never_crash_check_or_render(tmp_path_factory, lib
             return
         outcomes["clean"] += 1
         workspace = api.Workspace.open(tmp.project)
-        workspace.render(workspace.document("hexham"), ["md", "html"])
+        workspace.render(workspace.document("hexham"), ("md", "html"))
 
     run()
     assert outcomes["problems"] > 0

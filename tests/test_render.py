@@ -1,4 +1,6 @@
-"""render.py: HTML structure and escaping, Markdown layout, and the PDF (pages, text, metadata, reproducibility)."""
+"""The formats (formats/markdown.py, html.py, pdf.py, from layout.py).
+
+HTML structure and escaping, Markdown layout, and the PDF (pages, text, metadata, reproducibility)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ import pytest
 from conftest import TmpProject
 
 from protocolc import api
-from protocolc.render import slug
+from protocolc.errors import ProtocolError
+from protocolc.formats import FORMATS, Format, Job
+from protocolc.layout import lay_out
+from protocolc.templating import slug
 
 COUNCILS = ["cottingham", "duston", "hexham", "langport", "mumbles"]
 
@@ -63,7 +68,8 @@ def rendered(workspace: api.Workspace) -> dict[str, tuple[object, str, str]]:
     out = {}
     for council_id in COUNCILS:
         doc = workspace.document(council_id)
-        out[council_id] = (doc, workspace.renderer.html_text(doc), workspace.renderer.markdown_text(doc))
+        job = Job(lay_out(doc), workspace.templates, FORMATS)
+        out[council_id] = (doc, job.output("html").decode("utf-8"), job.output("md").decode("utf-8"))
     return out
 
 
@@ -91,7 +97,7 @@ def test_html_version_table(rendered, council_id: str):
     column_heads = [a for a in page.attrs("th") if a.get("scope") == "col"]
     row_heads = [a for a in page.attrs("th") if a.get("scope") == "row"]
     assert len(column_heads) == len(doc.version_table.headers) >= 2
-    assert len(row_heads) == len(doc.council.versions)
+    assert len(row_heads) == len(doc.versions)
     assert all(a.get("scope") in ("col", "row") for a in page.attrs("th"))
     assert page.count("table") == 1
     assert "version-control" in page.ids
@@ -310,7 +316,78 @@ def test_pdf_is_tagged_with_language(two_builds):
     assert root["/MarkInfo"]["/Marked"]
 
 
-@pytest.mark.parametrize("name", ["protocol.pdf", "protocol.html", "protocol.md", "manifest.json"])
+@pytest.mark.parametrize("name", ["protocol.pdf", "protocol.html", "protocol.md", "protocol.manifest.json"])
 def test_building_twice_gives_identical_bytes(two_builds, name: str):
     first, second = two_builds
     assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+# --- nested lists and the format table -------------------------------------------------------------------------
+
+
+def nested_project(tmp_project: TmpProject) -> TmpProject:
+    """A council whose list item holds a list of its own, numbered with a fourth level style."""
+    tmp_project.tiny(
+        """\
+        changes:
+          - replace: councillors.areas.policy
+            text: "To determine policy:"
+        """
+    )
+    library_file = tmp_project.path("clauses/protocol/councillors.yaml")
+    text = library_file.read_text(encoding="utf-8").replace(
+        "      policy: To determine {{ council }} policy and provide community leadership;\n",
+        "      policy:\n"
+        "        text: To determine {{ council }} policy and provide community leadership;\n"
+        "        items:\n"
+        "          budget: by setting the budget;\n"
+        "          plans: by adopting plans.\n",
+    )
+    library_file.write_text(text, encoding="utf-8")
+    document = tmp_project.path("councils/tiny/protocol.yaml")
+    document.write_text(
+        document.read_text(encoding="utf-8").replace(
+            'levels: ["1.", "1.1", "a)"]', 'levels: ["1.", "1.1", "a)", "(i)"]'
+        ),
+        encoding="utf-8",
+    )
+    return tmp_project
+
+
+def test_nested_list_in_markdown_and_html(tmp_project: TmpProject) -> None:
+    project = nested_project(tmp_project)
+    markdown = project.markdown()
+    assert "- a) To determine policy:\n  - (i) by setting the budget;\n  - (ii) by adopting plans.\n" in markdown
+    html = project.html()
+    assert '<li id="councillors-areas-policy-budget"><span class="label">(i)</span> by setting the budget;</li>' in html
+    page = outline(html)
+    assert page.count("ol") >= 2
+
+
+def test_nested_list_needs_a_style_for_its_level(tmp_project: TmpProject) -> None:
+    project = nested_project(tmp_project)
+    document = project.path("councils/tiny/protocol.yaml")
+    document.write_text(document.read_text(encoding="utf-8").replace(', "(i)"]', "]"), encoding="utf-8")
+    with pytest.raises(ProtocolError) as caught:
+        project.document()
+    problem = caught.value.problems[0]
+    assert problem.message.startswith("numbering gives 3 levels but this document has 4")
+    assert problem.source is not None and problem.source.path == "councils/tiny/protocol.yaml"
+
+
+def test_a_new_format_is_one_more_entry_in_the_table(tmp_project: TmpProject) -> None:
+    """A format is a Format value: plain text here, rendered from the same Layout as the others."""
+
+    def plain(job: Job) -> bytes:
+        lines = [job.layout.council_name, job.layout.title]
+        for section in job.layout.sections:
+            lines += [f"{section.number or ''} {section.heading or ''}".strip()]
+            lines += [f"{block.number or ''} {block.text}".strip() for block in section.blocks if block.text]
+        return "\n".join(lines).encode("utf-8")
+
+    formats = dict(FORMATS) | {"txt": Format("txt", "txt", "plain text", plain)}
+    tmp_project.tiny()
+    workspace = tmp_project.workspace()
+    text = Job(lay_out(workspace.document("tiny")), workspace.templates, formats).output("txt").decode("utf-8")
+    assert text.startswith("Tiny Parish Council\nMember/Officer Relations Protocol\n1. Introduction\n")
+    assert "\n2.1 " in text

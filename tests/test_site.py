@@ -1,22 +1,16 @@
-"""The site index (build --all, protocolc site) and the live preview server (protocolc serve)."""
+"""The site index (build --all, protocolc site); the live preview server is tested in test_serve.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-import time
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from conftest import COUNCILS, TmpProject
 
 from protocolc import api
 from protocolc.cli import main
-from protocolc.serve import STATE_PATH, serve
 
 
 class Links(HTMLParser):
@@ -105,81 +99,3 @@ def test_site_command_indexes_gathered_shards(project, tmp_path: Path) -> None:
     page = Links()
     page.feed((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert page.rows == COUNCILS
-
-
-# --- live preview -------------------------------------------------------------------------------------
-
-
-def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a server on 127.0.0.1 we started
-        return response.read().decode("utf-8")
-
-
-def wait_for(condition, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out")
-
-
-@pytest.fixture
-def preview(tmp_project: TmpProject):
-    """`serve` on a free port in a thread, on a copy of the project; yields (base URL, project)."""
-    started = threading.Event()
-    stop = threading.Event()
-    box: dict = {}
-
-    def ready(server, state) -> None:
-        box["url"] = f"http://127.0.0.1:{server.server_address[1]}"
-        started.set()
-
-    thread = threading.Thread(
-        target=serve,
-        kwargs=dict(
-            project=tmp_project.project, councils=("hexham",), host="127.0.0.1", port=0, ready=ready, stop=stop
-        ),
-    )
-    thread.start()
-    assert started.wait(60)
-    yield box["url"], tmp_project
-    stop.set()
-    thread.join(10)
-    assert not thread.is_alive()
-
-
-def test_serve_rebuilds_on_change_and_shows_mistakes_in_the_page(preview) -> None:
-    url, tmp = preview
-    page = get(f"{url}/hexham/protocol.html")
-    assert "It is not the role of Councillors" in page
-    assert STATE_PATH in page  # the live-reload script
-    assert json.loads(get(url + STATE_PATH)) == {"generation": 1, "errors": []}
-    council = tmp.path("councils/hexham.yaml")
-    good = council.read_text(encoding="utf-8")
-    council.write_text(
-        good.replace("It is not the role of Councillors", "It is never the role of Councillors"), encoding="utf-8"
-    )
-    wait_for(lambda: json.loads(get(url + STATE_PATH))["generation"] == 2)
-    assert "It is never the role of Councillors" in get(f"{url}/hexham/protocol.html")
-    council.write_text(
-        good.replace("  - replace: councillors.areas.advocates", "  - replace: councillors.areas.advocate"),
-        encoding="utf-8",
-    )
-    wait_for(lambda: json.loads(get(url + STATE_PATH))["errors"])
-    errors = json.loads(get(url + STATE_PATH))["errors"]
-    assert errors[0].startswith("councils/hexham.yaml:")
-    assert "no section, clause or item 'councillors.areas.advocate'" in errors[0]
-    assert "It is never the role of Councillors" in get(f"{url}/hexham/protocol.html")  # the last good build stays
-    council.write_text(good, encoding="utf-8")
-    wait_for(lambda: not json.loads(get(url + STATE_PATH))["errors"])
-    assert "It is not the role of Councillors" in get(f"{url}/hexham/protocol.html")
-
-
-def test_serve_redirects_to_the_council_and_refuses_unknown_ones(preview, tmp_project) -> None:
-    url, _ = preview
-    with urllib.request.urlopen(url + "/", timeout=5) as response:  # noqa: S310
-        assert response.url.endswith("/hexham/protocol.html")
-    result = CliRunner().invoke(main, ["--project", str(tmp_project.root), "serve", "hexam", "--port", "0"])
-    assert result.exit_code == 1
-    assert "no council 'hexam' in councils/ (did you mean 'hexham'?)" in result.output

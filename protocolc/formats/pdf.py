@@ -24,7 +24,7 @@ def pdf_bytes(html: str, base_url: str) -> bytes:
         no /Scope, and writes no /IDTree (which ISO 32000-1 requires once elements have IDs) to look the IDs up.
         As in the template, a header cell in <thead> labels its column, any other header cell its row.
         """
-        objects = {obj.reference: obj for obj in pdf.objects if isinstance(obj, dict)}
+        objects: dict[Any, Any] = {obj.reference: obj for obj in pdf.objects if isinstance(obj, dict)}  # type: ignore[attr-defined]
         identified = []
         for element in (obj for obj in objects.values() if "S" in obj):
             if element["S"] == "/TH" and isinstance(element.get("A"), dict):
@@ -42,7 +42,8 @@ def pdf_bytes(html: str, base_url: str) -> bytes:
             root["IDTree"] = tree.reference
 
     document = weasyprint.HTML(string=html, base_url=base_url)
-    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tables)
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tables)
+    return pdf
 
 
 FORMAT = Format("pdf", "pdf", "a tagged PDF (PDF/UA-1) for print", render, uses=("html",), needs_fonts=True)
