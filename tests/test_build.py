@@ -81,6 +81,12 @@ def test_a_council_name_builds_all_its_documents_and_a_document_name_one(
         "standing-orders.manifest.json",
         "standing-orders.md",
     ]
+    [protocol] = api.build(tmp_project.project, ["hexham/protocol"], ["md"], tmp_path / "protocol")
+    assert (protocol.name, protocol.state) == ("hexham/protocol", "built")
+    assert sorted(p.name for p in (tmp_path / "protocol" / "hexham").iterdir()) == [
+        "protocol.manifest.json",
+        "protocol.md",
+    ]
     again = api.build(tmp_project.project, ["hexham", "hexham/protocol"], ["md"], tmp_path / "all")
     assert [(r.name, r.state) for r in again] == [
         ("hexham/protocol", "up to date"),

@@ -99,6 +99,11 @@ def test_a_council_name_builds_all_its_documents_a_document_name_one(tmp_project
         "standing-orders.md",
     ]
 
+    result = run("build", "hexham/protocol", "--format", "md", "-o", "one", project=tmp_project.root, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "built hexham/protocol: one/hexham/ (protocol.md, protocol.manifest.json)\n"
+    assert len(list((tmp_path / "one" / "hexham").iterdir())) == 4  # the two files of each document
+
     result = run("build", "hexham/standing-order", "-o", "one", project=tmp_project.root, cwd=tmp_path)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
