@@ -207,7 +207,7 @@ def _answer(field: str, given: str | None, default: str | None, ask: bool) -> st
         return str(click.prompt(question.prompt, default=default, value_proc=question.check))
     if default is not None or question.optional:
         return default
-    raise click.UsageError(f"give {question.option} ({question.what}); protocolc asks only at a terminal")
+    raise click.UsageError(f"give {question.option} ({question.what}); protocolc asks only when run at a terminal")
 
 
 def gather(answers: Answers, library: Library, ask: bool) -> Facts:
@@ -329,7 +329,7 @@ def _examples(doc_type: DocumentType, council_id: str) -> list[str]:
     if not rows:
         return []
     return [
-        "# changes: how this council's text differs from the model. To make one, remove the '# '",
+        "# How this council's wording differs from the model: to make a change, remove the '# '",
         "# in front of 'changes:' and of the lines of each change you need, e.g.",
         "# changes:",
         *_aligned(rows, "# "),
@@ -377,8 +377,8 @@ def document_yaml(doc_type: DocumentType, facts: Facts) -> str:
         "#     approved_by: Council",
         "versions: []",
         "",
-        "# sections: the model's order, which this document follows until it lists its own: to leave",
-        "# a section out, move one" + (", or add an optional one" if optional else "") + ", e.g.",
+        "# The outline: this document follows the model's order of sections until it lists its",
+        "# own: to leave a section out, move one" + (", or add an optional one" if optional else "") + ", e.g.",
         "# sections:",
         *_aligned(outline, "# "),
         "",
