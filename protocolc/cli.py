@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -462,7 +463,8 @@ COUNCIL_OPTIONS = (
 )
 
 
-def council_options(command):
+def council_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that give a new council's facts (protocolc init and new)."""
     for option in reversed(COUNCIL_OPTIONS):
         command = option(command)
     return command
@@ -491,8 +493,7 @@ def init_command(folder: Path, council_id: str | None, **facts: str | None) -> N
 @main.command(name="new")
 @click.argument("council_id", metavar="COUNCIL")
 @council_options
-@click.pass_context
-def new_command(ctx: click.Context, council_id: str, **facts: str | None) -> None:
+def new_command(council_id: str, **facts: str | None) -> None:
     """Add a council to this repository, started from the model: councils/COUNCIL/ with one file per document.
 
     Facts not given as options are asked for at a terminal; in a script, give at least --name.
@@ -502,7 +503,7 @@ def new_command(ctx: click.Context, council_id: str, **facts: str | None) -> Non
       protocolc new testville --name 'Testville Parish Council' --kind parish --clerk 'Parish Clerk'
     """
     try:
-        created = scaffold.new_council(open_project(ctx), scaffold.Answers(council_id, **facts))
+        created = scaffold.new_council(open_project(click.get_current_context()), scaffold.Answers(council_id, **facts))
     except ProtocolError as exc:
         fail(exc)
     click.echo(created.summary())

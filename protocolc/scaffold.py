@@ -106,12 +106,12 @@ def library_files(folder: Traversable | None = None, prefix: str = "clauses") ->
     return files
 
 
-def version() -> str:
-    """This protocolc's version: what a new repository's workflow and pre-commit hook install."""
+def requirement() -> str:
+    """What a new repository's workflow and pre-commit hook install: this protocolc, pinned to its version."""
     try:
-        return importlib.metadata.version("protocolc")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
-        return "0.1.0"
+        return f"protocolc=={importlib.metadata.version('protocolc')}"
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "protocolc"
 
 
 # --- the facts: options, questions, defaults --------------------------------------------------
@@ -401,7 +401,7 @@ def starter_files(facts: Facts) -> dict[str, str]:
     values = {
         "@COUNCIL_ID@": facts.council_id,
         "@COUNCIL_NAME@": facts.name,
-        "@PROTOCOLC_VERSION@": version(),
+        "@PROTOCOLC@": requirement(),
     }
     files: dict[str, str] = {}
     folder = importlib.resources.files("protocolc").joinpath(STARTER)
