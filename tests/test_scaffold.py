@@ -133,6 +133,11 @@ def test_init_readme_and_hints_name_the_council(started: Path) -> None:
     assert "protocolc build testville" in readme
     assert "versions: []" in readme and "protocolc check" in readme
     assert not re.search(r"@[A-Z_]+@", readme)
+    [target] = re.findall(r"- replace: (\S+)", readme)  # the example names a real item of the model
+    clause_id, _, item = target.rpartition(".")
+    library = load_library(started)
+    clauses = [t.clauses()[clause_id] for t in library.documents.values() if clause_id in t.clauses()]
+    assert any(item in {i.key for i in clause.items} for clause in clauses), target
 
 
 def test_init_pins_the_protocolc_it_was_made_with(started: Path) -> None:
