@@ -477,7 +477,8 @@ def council_options(command: Callable[..., None]) -> Callable[..., None]:
 def init_command(folder: Path, council_id: str | None, **facts: str | None) -> None:
     """Start a documents repository in DIR: the model library, one council, a CI workflow and a README.
 
-    Facts not given as options are asked for at a terminal; in a script, give at least --name.
+    Facts not given as options are asked for at a terminal; in a script, give at least --name
+    (and --kind unless the name says it, as in "Testville Parish Council").
 
     \b
     Example:
@@ -496,7 +497,8 @@ def init_command(folder: Path, council_id: str | None, **facts: str | None) -> N
 def new_command(council_id: str, **facts: str | None) -> None:
     """Add a council to this repository, started from the model: councils/COUNCIL/ with one file per document.
 
-    Facts not given as options are asked for at a terminal; in a script, give at least --name.
+    Facts not given as options are asked for at a terminal; in a script, give at least --name
+    (and --kind unless the name says it, as in "Testville Parish Council").
 
     \b
     Example:

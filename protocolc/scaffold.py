@@ -17,6 +17,7 @@ import importlib.metadata
 import importlib.resources
 import json
 import re
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -416,12 +417,32 @@ def starter_files(facts: Facts) -> dict[str, str]:
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> list[Path]:
+    """Write each file (by its path under root); a file that cannot be written is a ProtocolError."""
     written = []
     for rel, data in files.items():
         path = root / rel
-        write_atomic(path, data.encode("utf-8") if isinstance(data, str) else data)
+        try:
+            write_atomic(path, data.encode("utf-8") if isinstance(data, str) else data)
+        except OSError as exc:
+            raise ProtocolError(
+                f"cannot write {path}: {exc.strerror}", hint="check the folder exists and you may write to it"
+            ) from None
         written.append(path)
     return written
+
+
+def write_all(root: Path, files: dict[str, str | bytes], new: Path) -> list[Path]:
+    """Write every file or none: if one cannot be written, take away what was (`new` was missing or empty)."""
+    existed = new.is_dir()
+    try:
+        return write_files(root, files)
+    except ProtocolError:
+        if existed:
+            for entry in new.iterdir():
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        else:
+            shutil.rmtree(new, ignore_errors=True)
+        raise
 
 
 # --- the commands -------------------------------------------------------------------------------
@@ -443,7 +464,7 @@ def new_council(project: Project, answers: Answers, ask: bool | None = None) -> 
         )
     library = load_library(project.root)
     facts = gather(answers, library, interactive() if ask is None else ask)
-    written = write_files(project.root, dict(council_files(library, facts)))
+    written = write_all(project.root, dict(council_files(library, facts)), folder)
     return Created(project.root, facts.council_id, written, repository=False)
 
 
@@ -470,7 +491,7 @@ def init_repository(folder: Path, answers: Answers, ask: bool | None = None) -> 
     files |= council_files(library, facts)
     files |= {f"schemas/{name}": text for name, text in schema.schemas(library).items()}
     files |= starter_files(facts)
-    return Created(folder, facts.council_id, write_files(folder, files), repository=True)
+    return Created(folder, facts.council_id, write_all(folder, files, folder), repository=True)
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,22 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert tree(tmp_path) == before
 
 
+def test_a_file_that_cannot_be_written_is_an_error_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write = scaffold.write_atomic
+
+    def refuse(path: Path, data: bytes) -> None:
+        if "docs" in path.parts:  # the new repository, not the staging copy of the library
+            raise PermissionError(13, "Permission denied", str(path))
+        write(path, data)
+
+    monkeypatch.setattr(scaffold, "write_atomic", refuse)
+    result = run("init", "docs", *TESTVILLE, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "error: cannot write docs/" in result.output and ": Permission denied" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "docs").exists()  # nothing half-made is left behind
+
+
 def test_init_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "docs").write_text("x\n", encoding="utf-8")
     result = run("init", "docs", *TESTVILLE, cwd=tmp_path)
