@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from . import api, check, diff_format, schema, stats, status
+from . import api, check, diff_format, scaffold, schema, stats, status
 from . import build as build_stage
 from .errors import ProtocolError
 from .model import Document
@@ -451,3 +452,60 @@ def serve_command(ctx: click.Context, councils: tuple[str, ...], host: str, port
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+COUNCIL_OPTIONS = (
+    click.option("--name", help="The council's full name, e.g. 'Hexham Town Council'."),
+    click.option("--kind", type=click.Choice(scaffold.KINDS), help="What kind of council it is."),
+    click.option("--clerk", metavar="TITLE", help="The clerk's official title (default: the model's, 'Clerk')."),
+    click.option("--contact", metavar="ADDRESS", help="A contact address printed in the documents."),
+    click.option("--county-association", metavar="NAME", help="The county association of local councils."),
+)
+
+
+def council_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that give a new council's facts (protocolc init and new)."""
+    for option in reversed(COUNCIL_OPTIONS):
+        command = option(command)
+    return command
+
+
+@main.command(name="init")
+@click.argument("folder", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--council", "council_id", metavar="ID", help="The first council's id (default: made from --name).")
+@council_options
+def init_command(folder: Path, council_id: str | None, **facts: str | None) -> None:
+    """Start a documents repository in DIR: the model library, one council, a CI workflow and a README.
+
+    Facts not given as options are asked for at a terminal; in a script, give at least --name
+    (and --kind unless the name says it, as in "Testville Parish Council").
+
+    \b
+    Example:
+      protocolc init documents --name 'Testville Parish Council' --kind parish
+    """
+    try:
+        created = scaffold.init_repository(folder, scaffold.Answers(council_id, **facts))
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(created.summary())
+
+
+@main.command(name="new")
+@click.argument("council_id", metavar="COUNCIL")
+@council_options
+def new_command(council_id: str, **facts: str | None) -> None:
+    """Add a council to this repository, started from the model: councils/COUNCIL/ with one file per document.
+
+    Facts not given as options are asked for at a terminal; in a script, give at least --name
+    (and --kind unless the name says it, as in "Testville Parish Council").
+
+    \b
+    Example:
+      protocolc new testville --name 'Testville Parish Council' --kind parish --clerk 'Parish Clerk'
+    """
+    try:
+        created = scaffold.new_council(open_project(click.get_current_context()), scaffold.Answers(council_id, **facts))
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(created.summary())
