@@ -60,15 +60,26 @@ def copy_fixture(target: Path, add_council: bool = False) -> TwoDocuments:
     return TwoDocuments(target, councils)
 
 
-@pytest.fixture(params=["as-is", "plus-council"])
+VARIANTS = ["as-is", "plus-council"]
+
+
+@pytest.fixture(params=VARIANTS)
 def two_docs(request: pytest.FixtureRequest, tmp_path: Path) -> TwoDocuments:
     return copy_fixture(tmp_path / "project", add_council=request.param == "plus-council")
 
 
-@pytest.fixture
-def built(two_docs: TwoDocuments, tmp_path: Path) -> Path:
-    """Every council's documents built as Markdown and HTML, the councils named one by one."""
-    out = tmp_path / "out"
+@dataclass(frozen=True)
+class Built:
+    project: TwoDocuments
+    out: Path
+
+
+@pytest.fixture(scope="module", params=VARIANTS)
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Every council's documents built as Markdown and HTML, the councils named one by one (read-only)."""
+    tmp = tmp_path_factory.mktemp("built")
+    two_docs = copy_fixture(tmp / "project", add_council=request.param == "plus-council")
+    out = tmp / "out"
     result = two_docs.run("build", *two_docs.councils, "--format", "md,html", "-o", str(out))
     assert result.exit_code == 0, result.output
     n = len(two_docs.documents)
@@ -76,11 +87,12 @@ def built(two_docs: TwoDocuments, tmp_path: Path) -> Path:
     assert [line.split(":")[0] for line in result.stdout.splitlines()[:-1]] == [
         f"built {name}" for name in two_docs.documents
     ]
-    return out
+    return Built(two_docs, out)
 
 
-def read(out: Path, name: str, fmt: str) -> str:
-    return (out / f"{name}.{fmt}").read_text(encoding="utf-8")
+def read(out: Built | Path, name: str, fmt: str) -> str:
+    folder = out.out if isinstance(out, Built) else out
+    return (folder / f"{name}.{fmt}").read_text(encoding="utf-8")
 
 
 def lines_of(text: str) -> list[str]:
@@ -90,13 +102,13 @@ def lines_of(text: str) -> list[str]:
 # --- both documents of both councils, in Markdown and HTML -------------------------------------------------------
 
 
-def test_every_document_is_built_in_both_formats(two_docs: TwoDocuments, built: Path):
-    for council in two_docs.councils:
-        files = sorted(p.name for p in (built / council).iterdir())
+def test_every_document_is_built_in_both_formats(built: Built):
+    for council in built.project.councils:
+        files = sorted(p.name for p in (built.out / council).iterdir())
         assert files == sorted(f"{d}.{ext}" for d in DOCUMENT_TYPES for ext in ("md", "html", "manifest.json"))
 
 
-def test_model_standing_orders_print_three_numbered_levels_and_a_fourth(built: Path):
+def test_model_standing_orders_print_three_numbered_levels_and_a_fourth(built: Built):
     md = lines_of(read(built, "abbotsleigh/standing-orders", "md"))
     assert md[0] == "Abbotsleigh Parish Council"
     assert "# Standing Orders" in md
@@ -124,7 +136,7 @@ def test_model_standing_orders_print_three_numbered_levels_and_a_fourth(built: P
     assert '<li id="voting-recorded-request-names"><span class="label">A.</span> each name' in html
 
 
-def test_council_standing_orders_print_their_own_order_and_labels(built: Path):
+def test_council_standing_orders_print_their_own_order_and_labels(built: Built):
     md = lines_of(read(built, "brookmere/standing-orders", "md"))
     assert md[0] == "Brookmere Town Council"
     assert "# Standing Orders of Brookmere Town Council" in md
@@ -159,7 +171,7 @@ def test_council_standing_orders_print_their_own_order_and_labels(built: Path):
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
-def test_ref_prints_each_councils_number(built: Path, fmt: str):
+def test_ref_prints_each_councils_number(built: Built, fmt: str):
     model = read(built, "abbotsleigh/standing-orders", fmt)
     assert model.count("quorate under standing order 1(c)") == 2  # meetings.inquorate and voting.majority
     assert "where standing order 3(c)(i) applies" in model  # an item: ref('voting.recorded.request')
@@ -171,7 +183,7 @@ def test_ref_prints_each_councils_number(built: Path, fmt: str):
     assert "1(c)" not in council and "3(c)(i)" not in council
 
 
-def test_protocols_share_the_library_with_each_councils_terms(built: Path):
+def test_protocols_share_the_library_with_each_councils_terms(built: Built):
     model = lines_of(read(built, "abbotsleigh/protocol", "md"))
     assert "# Member/Officer Protocol" in model
     assert [line for line in model if line.startswith("## ")] == [
