@@ -46,7 +46,6 @@ fi
 if [ ! -x "$venv/bin/python" ]; then
     rm -rf "$venv"
     "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
 fi
 
 sum=$(cksum <"$project/pyproject.toml" | cut -d' ' -f1)
