@@ -7,6 +7,7 @@ check, so the tests run wherever the suite does.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -204,3 +205,9 @@ def test_pyproject_license_is_an_spdx_expression() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["license"] == "MIT"
     assert any(r.replace(" ", "").startswith("setuptools>=77") for r in pyproject["build-system"]["requires"])
+
+
+def test_vscode_recommends_the_yaml_extension_that_reads_the_schemas() -> None:
+    """VS Code offers redhat.vscode-yaml on opening the folder; it reads each file's `$schema=` modeline."""
+    extensions = json.loads((REPO / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
+    assert extensions == {"recommendations": ["redhat.vscode-yaml"]}
