@@ -255,8 +255,8 @@ def stats_command(ctx: click.Context, min_words: int) -> None:
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
-        councils = workspace.councils()
-        report = stats.report(workspace.library, councils, min_words)
+        documents = [workspace.document(cid) for cid in project.council_ids()]
+        report = stats.report(documents, workspace.library, min_words)
     except ProtocolError as exc:
         fail(exc)
     click.echo(stats.format_report(report))

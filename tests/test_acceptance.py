@@ -57,8 +57,8 @@ def test_fidelity_to_the_adopted_text(fidelity: ModuleType, markdown_build: Path
 
 @pytest.fixture(scope="module")
 def report(workspace: api.Workspace) -> stats.Report:
-    councils = [workspace.council(c) for c in workspace.project.council_ids()]
-    return stats.report(workspace.library, councils)
+    documents = [workspace.document(c) for c in workspace.project.council_ids()]
+    return stats.report(documents, workspace.library)
 
 
 def test_overall_reuse_share(report: stats.Report):
