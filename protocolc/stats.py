@@ -11,7 +11,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import Source
 from .model import LIBRARY, Council, Document, Library, Passage
@@ -66,36 +66,79 @@ def shares(documents: Sequence[Document]) -> tuple[Share, ...]:
 
     A council with several documents gets one line, counting the words of all of them.
     """
+    return _shares(documents, [doc.passages for doc in documents])
+
+
+def _shares(documents: Sequence[Document], passages: Sequence[Sequence[Passage]]) -> tuple[Share, ...]:
     users: dict[Source, set[str]] = defaultdict(set)
-    for doc in documents:
-        for p in doc.passages:
+    for doc, ps in zip(documents, passages, strict=True):
+        for p in ps:
             if p.origin == LIBRARY:
                 users[p.source].add(doc.council.id)
-    counts: dict[str, list[int]] = {}
-    for doc in documents:
-        count = counts.setdefault(doc.council.id, [0, 0])
-        for p in doc.passages:
-            words = p.words
-            count[0] += words
+    counted: dict[str, int] = {}  # most library passages read the same in every council: count their words once
+    totals: dict[str, list[int]] = {}
+    for doc, ps in zip(documents, passages, strict=True):
+        total = totals.setdefault(doc.council.id, [0, 0])
+        for p in ps:
+            words = counted.get(p.markdown)
+            if words is None:
+                words = counted[p.markdown] = p.words
+            total[0] += words
             if p.origin == LIBRARY and len(users[p.source]) >= 2:
-                count[1] += words
-    return tuple(Share(council_id, total, shared) for council_id, (total, shared) in counts.items())
+                total[1] += words
+    return tuple(Share(council_id, words, shared) for council_id, (words, shared) in totals.items())
 
 
-# Characters other than ASCII letters that re.IGNORECASE matches with an ASCII letter ('İ' and 'ı' with 'i',
-# 'ſ' with 's', the Kelvin sign with 'k'); 'İ' is also the one character whose str.lower() is two characters.
-_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+# The characters other than ASCII letters that re.IGNORECASE matches with an ASCII letter ('İ' and 'ı' with
+# 'i', 'ſ' with 's', the Kelvin sign with 'k'); 'İ' is also the one character whose str.lower() is two long.
+FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
 Normalise = Callable[[str], tuple[str, ...]]
 
 
-def _normaliser(library: Library, council: Council) -> Normalise:
+@dataclass
+class _Memo:
+    """What normalising one text gives, kept for every council: most councils print most sentences alike."""
+
+    lowered: dict[str, tuple[str, bool]] = field(default_factory=dict)  # text: lower case, has a FOLDS_TO_ASCII
+    subs: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (pattern, replacement, text): result
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case text: its words
+    sentences: dict[str, list[str]] = field(default_factory=dict)  # a passage's Markdown: its sentences
+
+    def split_sentences(self, markdown: str) -> list[str]:
+        known = self.sentences.get(markdown)
+        if known is None:
+            known = self.sentences[markdown] = SENTENCE_END.split(markdown)
+        return known
+
+    def lower(self, text: str) -> tuple[str, bool]:
+        known = self.lowered.get(text)
+        if known is None:
+            known = self.lowered[text] = (text.lower(), FOLDS_TO_ASCII.search(text) is not None)
+        return known
+
+    def sub(self, pattern: str, replacement: str, text: str) -> str:
+        key = (pattern, replacement, text)
+        changed = self.subs.get(key)
+        if changed is None:
+            changed = self.subs[key] = _pattern(pattern).sub(replacement, text)
+        return changed
+
+    def split(self, lowered: str) -> tuple[str, ...]:
+        words = self.words.get(lowered)
+        if words is None:
+            words = self.words[lowered] = tuple(WORD.findall(lowered))
+        return words
+
+
+def _normaliser(library: Library, council: Council, memo: _Memo | None = None) -> Normalise:
     """Replace a council's own terms with a token per kind of term, so 'Town Clerk' and 'Chief Officer' compare equal.
 
     Terms whose library defaults are the same word ('council' and 'authority', 'officers' and 'staff') share a
     token; where one of the council's values serves two terms, the term listed first in the library wins.
-    The longest value is replaced first, each over the text the one before left.
+    The longest value is replaced first, each in the text the one before left.
     """
+    memo = memo or _Memo()
     defaults = {k: t.value.lower() for k, t in library.terms.items()}
     token = {k: next(j for j in defaults if defaults[j] == v) for k, v in defaults.items()}
     token |= {"clerk_title": token.get("clerk", "clerk"), "council_name": "councilname"}
@@ -110,26 +153,17 @@ def _normaliser(library: Library, council: Council) -> Normalise:
         else:
             patterns[value.lower()] = (r"\b" + re.escape(value) + r"\b", f" {token[key].replace('_', '')} ")
     ordered = sorted(patterns.items(), key=lambda kv: -len(kv[0]))
-    steps = [(lowered if lowered.isascii() else None, pattern, replacement) for lowered, (pattern, replacement) in ordered]
-    seen: dict[str, tuple[str, ...]] = {}
+    # A value can match only where its lower-case spelling is in the lower-cased text, unless the value is not
+    # ASCII or the text has a character that folds to an ASCII letter: then its pattern is always tried.
+    steps = [(value if value.isascii() else None, pattern, replacement) for value, (pattern, replacement) in ordered]
 
     def normalise(text: str) -> tuple[str, ...]:
-        words = seen.get(text)
-        if words is not None:
-            return words
-        original = text
-        # A value can only match where its lower-case spelling is in the lower-cased text, unless the text has
-        # a character that folds to an ASCII letter: then every pattern is tried.
-        folds = not _FOLDS_TO_ASCII.isdisjoint(text)
-        lowered = text.lower()
+        lowered, folds = memo.lower(text)
         for value, pattern, replacement in steps:
-            if value is not None and not folds and value not in lowered:
-                continue
-            changed = _pattern(pattern).sub(replacement, text)
-            if changed != text:
-                text, lowered = changed, changed.lower()
-        words = seen[original] = tuple(WORD.findall(lowered))
-        return words
+            if folds or value is None or value in lowered:
+                text = memo.sub(pattern, replacement, text)
+                lowered = memo.lower(text)[0]
+        return memo.split(lowered)
 
     return normalise
 
@@ -139,13 +173,13 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-def _units(doc: Document, normalise: Normalise, min_words: int) -> list[Copy]:
+def _units(doc: Document, passages: Sequence[Passage], normalise: Normalise, memo: _Memo, min_words: int) -> list[Copy]:
     """Council-written sentences and list items of at least min_words words."""
     units = []
-    for p in doc.passages:
+    for p in passages:
         if p.origin == LIBRARY:
             continue
-        for sentence in SENTENCE_END.split(p.markdown):
+        for sentence in memo.split_sentences(p.markdown):
             words = normalise(sentence)
             if len(words) >= min_words:
                 units.append(Copy(doc.council.id, p.source, sentence.strip(), words))
@@ -210,13 +244,20 @@ def candidates(documents: Sequence[Document], library: Library, min_words: int =
     sentences sharing one of their rarest words are compared, so the time grows with the number of councils,
     not its square.
     """
+    return _candidates(documents, [doc.passages for doc in documents], library, min_words)
+
+
+def _candidates(
+    documents: Sequence[Document], passages: Sequence[Sequence[Passage]], library: Library, min_words: int
+) -> tuple[Candidate, ...]:
+    memo = _Memo()
     normalisers: dict[str, Normalise] = {}
     units: list[Copy] = []
-    for doc in documents:
+    for doc, ps in zip(documents, passages, strict=True):
         council_id = doc.council.id
         if council_id not in normalisers:
-            normalisers[council_id] = _normaliser(library, doc.council)
-        units.extend(_units(doc, normalisers[council_id], min_words))
+            normalisers[council_id] = _normaliser(library, doc.council, memo)
+        units.extend(_units(doc, ps, normalisers[council_id], memo, min_words))
 
     same: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, unit in enumerate(units):
@@ -267,10 +308,14 @@ def candidates(documents: Sequence[Document], library: Library, min_words: int =
 
 def report(documents: Sequence[Document], library: Library, min_words: int = 8) -> Report:
     """The reuse shares and library candidates of resolved documents (one or more per council)."""
-    return Report(shares(documents), candidates(documents, library, min_words))
+    passages = [doc.passages for doc in documents]
+    return Report(_shares(documents, passages), _candidates(documents, passages, library, min_words))
 
 
 def differing_words(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    """The runs of words that differ, as 'a's words' / 'b's words', or '' when the words are the same."""
+    if a == b:
+        return ""
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     parts = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -289,14 +334,15 @@ def format_report(report: Report) -> str:
         f"Library candidates: {len(report.candidates)} (sentences and list items in two or more council "
         "files with at most one word in ten different, once terms are variables)",
     ]
+    differs: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}  # most copies differ from the first alike
     for n, cand in enumerate(report.candidates, 1):
         lines.append(f"  {n}. {cand.words} words")
         for copy in cand.copies:
             lines.append(f"     {copy.source.short:28} {copy.text[:100]}{'…' if len(copy.text) > 100 else ''}")
         first = cand.copies[0]
         for other in cand.copies[1:]:
-            lines.append(
-                f"     differs ({first.council_id} / {other.council_id}): "
-                f"{differing_words(first.words, other.words) or 'nothing but case and punctuation'}"
-            )
+            pair = (first.words, other.words)
+            if pair not in differs:
+                differs[pair] = differing_words(*pair) or "nothing but case and punctuation"
+            lines.append(f"     differs ({first.council_id} / {other.council_id}): {differs[pair]}")
     return "\n".join(lines)
