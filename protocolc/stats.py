@@ -138,7 +138,7 @@ def _normaliser(library: Library, council: Council, memo: _Memo | None = None) -
     token; where one of the council's values serves two terms, the term listed first in the library wins.
     The longest value is replaced first, each in the text the one before left.
     """
-    memo = memo or _Memo()
+    memo = _Memo() if memo is None else memo
     defaults = {k: t.value.lower() for k, t in library.terms.items()}
     token = {k: next(j for j in defaults if defaults[j] == v) for k, v in defaults.items()}
     token |= {"clerk_title": token.get("clerk", "clerk"), "council_name": "councilname"}
