@@ -92,7 +92,9 @@ def stats_section(work: Path) -> None:
         ids = workspace.project.council_ids()
         documents: list[Document] = []
 
-        def resolve_all(workspace: api.Workspace = workspace, ids: list[str] = ids, into: list = documents) -> None:
+        def resolve_all(
+            workspace: api.Workspace = workspace, ids: list[str] = ids, into: list[Document] = documents
+        ) -> None:
             into[:] = [workspace.document(cid) for cid in ids]
 
         def run(documents: list[Document] = documents, library: Library = workspace.library) -> None:

@@ -55,7 +55,7 @@ def document(council_id: str, *passages: Passage, name: str | None = None) -> Do
     return Document(council, title, table, (DocSection("s", None, None, clauses),), None, Numbering())
 
 
-def test_shares_on_two_tiny_documents():
+def test_shares_on_two_tiny_documents() -> None:
     shared = passage("one two three", LIBRARY, "clauses/a.yaml:1")
     only_a = passage("four five", LIBRARY, "clauses/a.yaml:5")
     own_b = passage("six seven eight nine", COUNCIL, "councils/b.yaml:9")
@@ -70,18 +70,18 @@ def test_shares_on_two_tiny_documents():
     assert report.total.percent == pytest.approx(100 * 6 / 14)
 
 
-def test_library_text_used_by_one_council_is_not_shared():
+def test_library_text_used_by_one_council_is_not_shared() -> None:
     text = passage("one two three", LIBRARY, "clauses/a.yaml:1")
     other = passage("one two three", LIBRARY, "clauses/a.yaml:2")  # same words, different library text
     result = stats.shares([document("a", text), document("b", other)])
     assert [s.shared for s in result] == [0, 0]
 
 
-def test_empty_document_share_is_zero():
+def test_empty_document_share_is_zero() -> None:
     assert stats.Share("x", 0, 0).percent == 0.0
 
 
-def test_passage_words_count_like_wc_without_bare_punctuation():
+def test_passage_words_count_like_wc_without_bare_punctuation() -> None:
     assert passage("The Council’s officer – his/her view (1.0) ; ok", COUNCIL, "x:1").words == 7
     assert passage("", COUNCIL, "x:1").words == 0
     assert passage("**1.1** Words here", COUNCIL, "x:1").words == 3
@@ -92,43 +92,43 @@ def test_passage_words_count_like_wc_without_bare_punctuation():
 TEN = ("the", "clerk", "will", "advise", "all", "members", "of", "the", "council", "promptly")
 
 
-def test_close_identical():
+def test_close_identical() -> None:
     assert stats._close(TEN, TEN)
 
 
-def test_close_one_substitution_in_ten():
+def test_close_one_substitution_in_ten() -> None:
     assert stats._close(TEN, TEN[:3] + ("inform",) + TEN[4:])
 
 
-def test_close_two_substitutions_in_ten_is_too_many():
+def test_close_two_substitutions_in_ten_is_too_many() -> None:
     assert not stats._close(TEN, ("a",) + TEN[1:3] + ("inform",) + TEN[4:])
 
 
-def test_close_one_insertion_in_ten():
+def test_close_one_insertion_in_ten() -> None:
     assert stats._close(TEN, TEN[:5] + ("always",) + TEN[5:])
 
 
-def test_close_two_insertions_in_ten_is_too_many():
+def test_close_two_insertions_in_ten_is_too_many() -> None:
     assert not stats._close(TEN, TEN[:5] + ("always", "kindly") + TEN[5:])
 
 
-def test_close_one_deletion_from_ten():
+def test_close_one_deletion_from_ten() -> None:
     assert stats._close(TEN, TEN[:4] + TEN[5:])
 
 
-def test_close_two_in_twenty():
+def test_close_two_in_twenty() -> None:
     twenty = TEN + TEN
     changed = twenty[:3] + ("x",) + twenty[4:13] + ("y",) + twenty[14:]
     assert stats._close(twenty, changed)
     assert not stats._close(twenty, changed[:17] + ("z",) + changed[18:])
 
 
-def test_close_one_in_nine_is_too_many():
+def test_close_one_in_nine_is_too_many() -> None:
     nine = TEN[:9]
     assert not stats._close(nine, nine[:2] + ("x",) + nine[3:])
 
 
-def test_close_is_symmetric():
+def test_close_is_symmetric() -> None:
     longer = TEN[:5] + ("always",) + TEN[5:]
     assert stats._close(TEN, longer) == stats._close(longer, TEN)
 
@@ -152,7 +152,7 @@ def two_councils(tmp_project: TmpProject, text_a: str, text_b: str) -> list[Docu
     return [tmp_project.document("alpha"), tmp_project.document("beta")]
 
 
-def test_same_sentence_under_different_terms_is_a_candidate(tmp_project: TmpProject):
+def test_same_sentence_under_different_terms_is_a_candidate(tmp_project: TmpProject) -> None:
     docs = two_councils(
         tmp_project, SENTENCE.format(clerk="Town Clerk"), SENTENCE.format(clerk="Chief Officer").replace("full ", "")
     )
@@ -166,7 +166,7 @@ def test_same_sentence_under_different_terms_is_a_candidate(tmp_project: TmpProj
     assert stats.differing_words(copies[0].words, copies[1].words) == "'full' / ''"
 
 
-def test_different_sentences_are_not_candidates(tmp_project: TmpProject):
+def test_different_sentences_are_not_candidates(tmp_project: TmpProject) -> None:
     docs = two_councils(
         tmp_project,
         SENTENCE.format(clerk="Town Clerk"),
@@ -175,14 +175,14 @@ def test_different_sentences_are_not_candidates(tmp_project: TmpProject):
     assert stats.candidates(docs, tmp_project.library()) == ()
 
 
-def test_short_sentences_are_not_candidates(tmp_project: TmpProject):
+def test_short_sentences_are_not_candidates(tmp_project: TmpProject) -> None:
     docs = two_councils(tmp_project, "Officers advise the council well.", "Officers advise the council well.")
     library = tmp_project.library()
     assert stats.candidates(docs, library) == ()
     assert len(stats.candidates(docs, library, min_words=4)) == 1
 
 
-def test_format_report_prints_every_council_and_the_total():
+def test_format_report_prints_every_council_and_the_total() -> None:
     report = stats.Report((stats.Share("a", 10, 5), stats.Share("b", 30, 5)), ())
     text = stats.format_report(report)
     lines = text.splitlines()
@@ -191,7 +191,7 @@ def test_format_report_prints_every_council_and_the_total():
     assert any(line.startswith("Library candidates: 0 ") for line in lines)
 
 
-def test_several_documents_of_one_council_make_one_line():
+def test_several_documents_of_one_council_make_one_line() -> None:
     shared = passage("one two three", LIBRARY, "clauses/a.yaml:1")
     first = document("a", shared, passage("four five", COUNCIL, "councils/a/protocol.yaml:3"))
     second = document("a", passage("six", COUNCIL, "councils/a/standing.yaml:3"))
@@ -200,7 +200,7 @@ def test_several_documents_of_one_council_make_one_line():
     assert result == (stats.Share("a", 1 + 3 + 2 + 1 + 1, 3), stats.Share("b", 1 + 3, 3))
 
 
-def test_a_sentence_in_two_documents_of_one_council_is_not_a_candidate(workspace: api.Workspace):
+def test_a_sentence_in_two_documents_of_one_council_is_not_a_candidate(workspace: api.Workspace) -> None:
     text = SENTENCE.format(clerk="Clerk")
     first = document("a", passage(text, COUNCIL, "councils/a/protocol.yaml:3"))
     second = document("a", passage(text, COUNCIL, "councils/a/standing.yaml:3"))
@@ -300,7 +300,7 @@ def assert_same_as_reference(documents: Sequence[Document], library: Library, mi
 
 
 @pytest.mark.parametrize("min_words", [8, 4])
-def test_seed_councils_give_the_reference_report(workspace: api.Workspace, min_words: int):
+def test_seed_councils_give_the_reference_report(workspace: api.Workspace, min_words: int) -> None:
     documents = [workspace.document(c) for c in COUNCILS]
     report = assert_same_as_reference(documents, workspace.library, min_words)
     assert report.candidates  # the seeds do keep some wording in common
@@ -320,7 +320,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Document],
     return [workspace.document(c) for c in ids], workspace.library
 
 
-def test_generated_councils_give_the_reference_report(generated: tuple[list[Document], Library]):
+def test_generated_councils_give_the_reference_report(generated: tuple[list[Document], Library]) -> None:
     documents, library = generated
     report = assert_same_as_reference(documents, library)
     assert len(report.shares) == 30
@@ -329,7 +329,7 @@ def test_generated_councils_give_the_reference_report(generated: tuple[list[Docu
 
 def test_generated_councils_in_another_order_and_with_shorter_sentences_give_the_reference_report(
     generated: tuple[list[Document], Library],
-):
+) -> None:
     documents, library = generated
     assert_same_as_reference(documents[14::-1], library)
     assert_same_as_reference(documents[15:], library, min_words=5)
@@ -372,7 +372,7 @@ def random_documents(seed: int) -> list[Document]:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_random_near_duplicates_give_the_reference_report(workspace: api.Workspace, seed: int):
+def test_random_near_duplicates_give_the_reference_report(workspace: api.Workspace, seed: int) -> None:
     documents = random_documents(seed)
     assert_same_as_reference(documents, workspace.library, min_words=6)
 
@@ -382,7 +382,7 @@ A = "d c c a c b b a b a c d a c c c c c b b d a c"
 B = "d c c c a a b b a b a c d a c c c c c b b d a c"
 
 
-def test_the_one_word_in_ten_rule_is_not_quite_symmetric():
+def test_the_one_word_in_ten_rule_is_not_quite_symmetric() -> None:
     assert stats._close(tuple(A.split()), tuple(B.split()))
     assert not stats._close(tuple(B.split()), tuple(A.split()))
 
@@ -396,7 +396,7 @@ def test_the_one_word_in_ten_rule_is_not_quite_symmetric():
         ([B, B, A, A], [2, 2]),  # each B is with the other B and each A with the other A: no B follows an A
     ],
 )
-def test_sentences_are_compared_in_document_order(workspace: api.Workspace, texts: list[str], sizes: list[int]):
+def test_sentences_are_compared_in_document_order(workspace: api.Workspace, texts: list[str], sizes: list[int]) -> None:
     documents = [
         document(council_id, passage(text, COUNCIL, f"councils/{council_id}.yaml:3"))
         for council_id, text in zip("abcd", texts, strict=False)
@@ -419,7 +419,7 @@ def test_sentences_are_compared_in_document_order(workspace: api.Workspace, text
         "The clerk will report every complaint to the next meeting of the council of KIRKBY.",
     ],
 )
-def test_terms_are_replaced_in_text_that_is_not_ascii(workspace: api.Workspace, text: str):
+def test_terms_are_replaced_in_text_that_is_not_ascii(workspace: api.Workspace, text: str) -> None:
     name = "Kırkby" if "KIRKBY" in text else "Bryn Môn"
     bryn = document("bryn", passage(text, COUNCIL, "councils/bryn.yaml:3"), name=name)
     library = workspace.library
