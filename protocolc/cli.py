@@ -265,7 +265,7 @@ def stats_command(ctx: click.Context, min_words: int) -> None:
     project = open_project(ctx)
     documents = load_documents(project, None)
     try:
-        report = stats.report(api.Workspace.open(project).library, documents, min_words)
+        report = stats.report(documents, api.Workspace.open(project).library, min_words)
     except ProtocolError as exc:
         fail(exc)
     click.echo(stats.format_report(report))
