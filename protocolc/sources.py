@@ -1,8 +1,12 @@
 """Sources stage: YAML text -> located values (Str, Map, Seq), and a Reader that types them.
 
-YAML is read with PyYAML's composer only, so every scalar stays the string the
-clerk typed ('1.10' stays '1.10', 'no' stays 'no') and we type values ourselves.
-Every value keeps its file, line and column; all problems in a file are collected.
+YAML is read as PyYAML's parser events, composed here with an explicit stack (no input
+can exhaust Python's), so every scalar stays the string the clerk typed ('1.10' stays
+'1.10', 'no' stays 'no') and we type values ourselves. Every value keeps its file, line
+and column; all problems in a file are collected. What cannot be read safely (tags,
+looping or exploding aliases, deep nesting, huge files, control and bidirectional
+characters) is refused, and a syntax error is explained in plain words at the line the
+clerk has to look at, with the fix.
 """
 
 from __future__ import annotations
@@ -277,6 +281,8 @@ class _Composer:
     def _node(self, loader: Any) -> Any:
         stack: list[_Frame] = []
         open_anchors: set[str] = set()
+        value: Any
+        size: int
         while True:
             event = loader.get_event()
             if isinstance(event, yaml.CollectionEndEvent):

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from protocolc import sources
 from protocolc.errors import Problem, ProtocolError, Source
+from protocolc.model import PartialDate
 from protocolc.sources import MAX_BYTES, MAX_DEPTH, Reader, Str, character_name, parse_yaml, read_yaml
 
 PATH = "councils/t.yaml"
@@ -34,7 +35,8 @@ def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 def problem_of(text: str) -> Problem:
     with pytest.raises(ProtocolError) as info:
         parse_yaml(text, PATH)
-    return only_problem(info.value)
+    problem: Problem = only_problem(info.value)
+    return problem
 
 
 def problems_of(text: str) -> list[Problem]:
@@ -239,7 +241,7 @@ def test_a_second_document_is_refused() -> None:
 # --- dates ----------------------------------------------------------------------------------------------------
 
 
-def read_date(text: str) -> tuple[object, list[Problem]]:
+def read_date(text: str) -> tuple[PartialDate | None, list[Problem]]:
     value = Str(text)
     value.source, value.plain = Source(PATH, 3, 14), True
     r = Reader()
