@@ -179,6 +179,7 @@ def parse_yaml(text: str, path: str) -> Any:
             Source(path),
             "a council or library file is a few tens of kilobytes: check that this is the right file",
         )
+    text = text.removeprefix("\ufeff")  # the byte-order mark Notepad may write: not a character of line 1
     _check_characters(text, path)
     lines = _split_lines(text)
     try:
@@ -459,6 +460,7 @@ STRUCTURE = (
     "expected <block end>",
     "did not find expected '-' indicator",
     "could not find expected ':'",
+    "expected '<document start>'",
 )
 BLOCK_OPENER = re.compile(r"(?:^|[\s:-])[|>][-+0-9]*\s*(?:#.*)?$")
 KEY_VALUE = re.compile(r"^(\s*(?:-\s+)*)([^\s#'\"\[{][^:#]*?):(?:\s+(.*))?$")
@@ -632,7 +634,7 @@ def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Pr
         if (
             index < 0
             or ":" in line
-            or _indent(line) != _indent(here)
+            or _levels(line)[-1] != _indent(here)
             or KEY_VALUE.match(here[: exc.problem_mark.column])
         ):
             return None
@@ -690,13 +692,15 @@ def _indentation(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Prob
     # The entries above, outside block scalars ('text: >-' and its indented lines) and comments.
     entries: list[tuple[int, str]] = []
     block_owner: int | None = None
+    block_first: tuple[int, int] | None = None  # the line and indent of a block scalar's first line
     for index in range(min(mark.line, len(lines))):
         line = lines[index]
         if not line.strip():
             continue
         if block_owner is not None and _indent(line) > block_owner:
+            block_first = block_first or (index, _indent(line))
             continue
-        block_owner = None
+        block_owner, block_first = None, None
         if line.lstrip().startswith("#") or line.startswith(("---", "...")):
             continue
         entries.append((index, line))
@@ -706,6 +710,24 @@ def _indentation(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Prob
         return None
     last_index, last = entries[-1]
     indent = _indent(here)
+    in_block = block_owner is not None and block_first is not None and block_owner < indent < block_first[1]
+    if in_block and block_first is not None and not KEY_VALUE.match(here):
+        first_index, first_indent = block_first
+        return Problem(
+            f"line {mark.line + 1} is indented {_spaces(indent)}, less than the first line of the text "
+            f"under '{_entry(last)}' (line {first_index + 1}, indented {_spaces(first_indent)})",
+            Source(path, mark.line + 1, indent + 1),
+            f"indent the lines of that text alike: its first line, line {first_index + 1}, sets "
+            f"{_spaces(first_indent)} for all of them (use spaces only)",
+        )
+    root_index, root = entries[0]
+    if _indent(root) > 0 and indent < _indent(root):
+        return Problem(
+            f"line {root_index + 1} is indented {_spaces(_indent(root))}, but the first key of a file starts at "
+            "the left edge",
+            Source(path, root_index + 1, _indent(root) + 1),
+            f"remove the spaces at the start of line {root_index + 1} (use spaces only)",
+        )
     last_levels = _levels(last)
     opens = re.search(r"(?:^|\s)-$|:\s*(?:#.*)?$", last.rstrip()) is not None
     if opens and indent > last_levels[-1]:
@@ -908,7 +930,7 @@ class Reader:
         """Warn where other YAML readers (editors, linters) would not see the text the clerk typed."""
         if not getattr(value, "plain", False) or "\n" in value:
             return
-        if IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":
+        if IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":  # type: ignore[no-untyped-call]
             return  # YAML's own implicit-type rules (a few regular expressions) keep it text
         try:
             seen = yaml.safe_load(value)

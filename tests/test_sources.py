@@ -184,6 +184,10 @@ def test_tabs_and_windows_line_endings_are_fine() -> None:
     assert value["kind"].source == Source(PATH, 4, 7)
 
 
+def test_a_byte_order_mark_does_not_shift_the_first_line() -> None:
+    assert parse_yaml("\ufeffname: Bad\n", PATH)["name"].source == Source(PATH, 1, 7)
+
+
 def test_an_escaped_surrogate_in_double_quotes_is_refused() -> None:
     problem = problem_of('a: 1\nclosing: "Adopted \\ud800"\n')
     assert problem.message == (
@@ -392,6 +396,28 @@ def test_inconsistent_indentation_names_the_line_and_the_expected_indent(
         == f"line {line} is indented {spaces} where {expected} spaces are expected (lining up with {like})"
     )
     assert problem.source == Source(PATH, line, indent + 1)
+
+
+def test_a_line_less_indented_than_its_block_of_text() -> None:
+    problem = problem_of(HEAD + "closing: |-\n   Adopted 2024\n\n  By the Council\n")
+    assert problem.message == (
+        "line 6 is indented 2 spaces, less than the first line of the text under 'closing: |-' "
+        "(line 4, indented 3 spaces)"
+    )
+    assert problem.source == Source(PATH, 6, 3)
+
+
+def test_an_indented_first_key_is_blamed_not_the_next_line() -> None:
+    problem = problem_of("# Bad Parish Council\n name: Bad Parish Council\nkind: parish\n")
+    assert problem.message == "line 2 is indented 1 space, but the first key of a file starts at the left edge"
+    assert problem.source == Source(PATH, 2, 2)
+
+
+def test_a_missing_colon_in_a_list_item() -> None:
+    problem = problem_of(HEAD + 'versions:\n  - version "1.0"\n    adopted: 2020-12\n')
+    assert problem.message == "line 4 has no ':' after the key"
+    assert problem.source == Source(PATH, 4, 5)
+    assert problem.hint == 'write `version: "1.0"`'
 
 
 def test_a_colon_inside_an_unquoted_value() -> None:
