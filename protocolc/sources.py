@@ -476,6 +476,7 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -
         _unclosed_quote,
         _quote_spanning_lines,
         _text_after_quote,
+        _swallowed_items,
         _missing_colon,
         _indentation,
         _colon_in_value,
@@ -624,24 +625,31 @@ def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Pr
     problem = exc.problem or ""
     if "could not find expected ':'" in problem and exc.context_mark is not None:
         index = exc.context_mark.line
-    elif "mapping values are not allowed" in problem and exc.problem_mark is not None:
-        # 'clerk Parish Clerk' followed by 'chair: Chair' on the next line: the first line is the one without ':'
-        index = exc.problem_mark.line - 1
-        while index >= 0 and (not _line(lines, index).strip() or _line(lines, index).lstrip().startswith("#")):
-            index -= 1
+    elif any(s in problem for s in STRUCTURE) and exc.problem_mark is not None:
+        # 'clerk Parish Clerk' followed by 'chair: Chair' (perhaps after lines of text read as more of it):
+        # the first line at the same indentation is the one without ':'
         here = _line(lines, exc.problem_mark.line)
+        index = exc.problem_mark.line - 1
+        while index >= 0:
+            above = _line(lines, index)
+            if above.strip() and not above.lstrip().startswith("#") and _indent(above) <= _indent(here):
+                break
+            index -= 1
         line = _line(lines, index)
+        siblings = line.lstrip().startswith("- ") and here.lstrip().startswith("- ") and _indent(line) == _indent(here)
         if (
             index < 0
-            or ":" in line
+            or ":" in _uncommented(line)
             or _levels(line)[-1] != _indent(here)
-            or KEY_VALUE.match(here[: exc.problem_mark.column])
+            or siblings
+            or ":" not in here
+            or ("mapping values" in problem and KEY_VALUE.match(here[: exc.problem_mark.column]))
         ):
             return None
     else:
         return None
     line = _line(lines, index)
-    entry = _entry(line)
+    entry = _uncommented(_entry(line))
     if not entry or entry.startswith(("'", '"', "#", "[", "{")):
         return None
     column = len(line) - len(line.lstrip(" -"))
@@ -666,6 +674,35 @@ def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Pr
     ):
         hint += f"; if the line continues the text of line {above + 1}, indent it more than '{previous[2]}:'"
     return Problem(f"line {index + 1} has no ':' after the key", Source(path, index + 1, column + 1), hint)
+
+
+def _uncommented(line: str) -> str:
+    """A line without a ' # comment' at its end (roughly: quotes are not looked at)."""
+    return re.sub(r"(?:^|\s+)#.*$", "", line)
+
+
+def _swallowed_items(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Problem | None:
+    """'   - a' above '    - b': the later items, indented more, are read as more of the first one's text."""
+    mark = exc.problem_mark
+    if mark is None or "mapping values are not allowed" not in (exc.problem or ""):
+        return None
+    here = _line(lines, mark.line)
+    if not here.lstrip().startswith("- "):
+        return None
+    index = mark.line - 1
+    while index >= 0 and (not lines[index].strip() or _indent(lines[index]) >= _indent(here)):
+        index -= 1
+    line = _line(lines, index)
+    if index < 0 or not line.lstrip().startswith("- ") or ":" in _uncommented(line) or index == mark.line - 1:
+        return None
+    first, indent = _indent(line), _indent(here)
+    return Problem(
+        f"line {index + 1} is indented {_spaces(first)} and the list items after it {_spaces(indent)}, so YAML "
+        f"reads lines {index + 2} to {mark.line + 1} as more of the text on line {index + 1}",
+        Source(path, index + 1, first + 1),
+        f"line up the '-' of every item in this list, using spaces only (line {index + 1} has {_spaces(first)} "
+        f"before it, line {mark.line + 1} has {_spaces(indent)})",
+    )
 
 
 def _levels(line: str) -> list[int]:
@@ -748,6 +785,11 @@ def _indentation(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Prob
     hint = f"indent line {mark.line + 1} by exactly {_spaces(expected)} to line it up with {like}"
     if not expected:
         hint = f"remove the spaces at the start of line {mark.line + 1} to line it up with {like}"
+    position = [i for i, _ in entries].index(index)
+    if position > 0 and _indent(line) == expected > indent:
+        opener = entries[position - 1][1]
+        if _levels(opener)[-1] < expected and re.search(r":\s*(?:#.*)?$", opener.rstrip()):
+            hint += f" (or, if line {index + 1} is the one out of line, indent it by {_spaces(indent)})"
     previous = KEY_VALUE.match(last)
     if (
         indent > last_levels[-1]
@@ -761,7 +803,7 @@ def _indentation(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Prob
         f"line {mark.line + 1} is indented {_spaces(indent)} where {_spaces(expected)} are expected "
         f"(lining up with {like})".replace("1 space are", "1 space is"),
         Source(path, mark.line + 1, indent + 1),
-        hint + " (use spaces only)",
+        hint + "; use spaces only",
     )
 
 

@@ -420,6 +420,46 @@ def test_a_missing_colon_in_a_list_item() -> None:
     assert problem.hint == 'write `version: "1.0"`'
 
 
+def test_list_items_read_as_more_text_of_a_less_indented_first_item() -> None:
+    text = HEAD + "sections:\n  - section: roles\n    clauses:\n     - roles.summary\n      - roles.servants\n"
+    problem = problem_of(text + "      - clause: roles.electorate\n        join: true\n")
+    assert problem.message == (
+        "line 6 is indented 5 spaces and the list items after it 6 spaces, so YAML reads lines 7 to 8 as more of "
+        "the text on line 6"
+    )
+    assert problem.source == Source(PATH, 6, 6)
+
+
+def test_a_missing_colon_before_a_block_of_text() -> None:
+    text = HEAD + "items:\n  leadership >-\n    to give leadership\n    and direction.\n  policies: to act\n"
+    problem = problem_of(text)
+    assert problem.message == "line 4 has no ':' after the key"
+    assert problem.hint == "write `leadership: >-`"
+
+
+def test_a_missing_colon_before_a_comment() -> None:
+    problem = problem_of("terms:\n  council Council    # the council as the text names it\n  authority: Council\n")
+    assert problem.message == "line 2 has no ':' after the key"
+    assert problem.hint == "write `council: Council`"
+
+
+def test_a_missing_colon_on_the_first_key() -> None:
+    problem = problem_of("# the library\ntitle Member/Officer Relations Protocol\n\n# terms\nterms:\n  a: b\n")
+    assert problem.message == "line 2 has no ':' after the key"
+    assert problem.hint == "write `title: Member/Officer Relations Protocol`"
+
+
+def test_a_first_entry_pushed_right_is_offered_as_the_line_to_move() -> None:
+    problem = problem_of("items:\n   leadership: a\n  policies: b\n")
+    assert problem.message == (
+        "line 3 is indented 2 spaces where 3 spaces are expected (lining up with 'leadership:' on line 2)"
+    )
+    assert problem.hint == (
+        "indent line 3 by exactly 3 spaces to line it up with 'leadership:' on line 2 "
+        "(or, if line 2 is the one out of line, indent it by 2 spaces); use spaces only"
+    )
+
+
 def test_a_colon_inside_an_unquoted_value() -> None:
     problem = problem_of(HEAD + "closing: Adopted: 2024\n")
     assert problem.message == "the text after 'closing:' contains ': ', which YAML reads as the start of another key"
