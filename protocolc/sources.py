@@ -631,8 +631,8 @@ def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Pr
         here = _line(lines, exc.problem_mark.line)
         index = exc.problem_mark.line - 1
         while index >= 0:
-            above = _line(lines, index)
-            if above.strip() and not above.lstrip().startswith("#") and _indent(above) <= _indent(here):
+            candidate = _line(lines, index)
+            if candidate.strip() and not candidate.lstrip().startswith("#") and _indent(candidate) <= _indent(here):
                 break
             index -= 1
         line = _line(lines, index)
