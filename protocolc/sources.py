@@ -639,7 +639,7 @@ def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Pr
         siblings = line.lstrip().startswith("- ") and here.lstrip().startswith("- ") and _indent(line) == _indent(here)
         if (
             index < 0
-            or ":" in _uncommented(line)
+            or re.search(r":(?:\s|$)", _uncommented(line))
             or _levels(line)[-1] != _indent(here)
             or siblings
             or ":" not in here
@@ -777,7 +777,19 @@ def _indentation(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Prob
                 valid[level] = (index, line)
                 lowest = level
     if indent in valid:
-        return None
+        dashes = [level for level, (_, line) in valid.items() if line[level : level + 2] in ("- ", "-")]
+        at = valid[indent][1]
+        if not here.lstrip().startswith("- ") or at[indent : indent + 1] == "-" or not dashes:
+            return None
+        dash = min(dashes, key=lambda level: (abs(level - indent), -level))
+        dash_index = valid[dash][0]
+        return Problem(
+            f"line {mark.line + 1} starts a list item ('- ') indented {_spaces(indent)}, among the keys of the "
+            f"mapping above, but the list's '-' on line {dash_index + 1} is indented {_spaces(dash)}",
+            Source(path, mark.line + 1, indent + 1),
+            f"indent the '-' of line {mark.line + 1} by exactly {_spaces(dash)}, like line {dash_index + 1}; "
+            "use spaces only",
+        )
     expected = min(valid, key=lambda level: (abs(level - indent), -level))
     index, line = valid[expected]
     word = re.match(r"-|[^\s:]+:?", line[expected:])
@@ -885,6 +897,24 @@ def _bad_start(exc: yaml.MarkedYAMLError, lines: list[str], path: str) -> Proble
             "text follows '|' or '>' on the same line",
             Source(path, mark.line + 1, mark.column + 1),
             "start the text on the next line, indented more than the key",
+        )
+    if "sequence entries are not allowed" in problem:
+        after = line[mark.column + 1 :].strip()
+        if not after:
+            hint = f"to start text on the lines below, write {written}>- (a '>' before the '-')"
+        else:
+            hint = f"start the list on the next line, indented, with {written.strip() or 'the key'} alone on its line"
+        return Problem(
+            "a list item ('- ') cannot start on the same line as its key",
+            Source(path, mark.line + 1, mark.column + 1),
+            hint,
+        )
+    if "cannot start any token" in problem and mark.column < len(line) and (not value or value[0] not in "@`*&[{%!|>"):
+        char = line[mark.column]
+        return Problem(
+            f"'{char}' cannot begin a key or a value",
+            Source(path, mark.line + 1, mark.column + 1),
+            "delete it, or put the text it begins in quotes",
         )
     if not value or value[0] not in "@`*&[{%!|>":
         return None

@@ -460,6 +460,42 @@ def test_a_first_entry_pushed_right_is_offered_as_the_line_to_move() -> None:
     )
 
 
+def test_a_list_item_indented_like_the_keys_above() -> None:
+    problem = problem_of("clauses:\n  - id: a\n    text: x\n\n    - id: b\n    text: y\n")
+    assert problem.message == (
+        "line 5 starts a list item ('- ') indented 4 spaces, among the keys of the mapping above, "
+        "but the list's '-' on line 2 is indented 2 spaces"
+    )
+    assert problem.source == Source(PATH, 5, 5)
+
+
+def test_a_dash_after_a_key_is_taken_for_a_folded_block() -> None:
+    problem = problem_of("a: 1\ntext: -\n  more text\n")
+    assert problem.message == "a list item ('- ') cannot start on the same line as its key"
+    assert problem.source == Source(PATH, 2, 7)
+    assert problem.hint == "to start text on the lines below, write text: >- (a '>' before the '-')"
+
+
+def test_a_list_on_the_line_of_its_key() -> None:
+    problem = problem_of("clauses:  - id: x\n    text: y\n")
+    assert problem.message == "a list item ('- ') cannot start on the same line as its key"
+    assert problem.hint == "start the list on the next line, indented, with clauses: alone on its line"
+
+
+def test_a_missing_space_after_a_colon_in_a_list_item() -> None:
+    problem = problem_of("changes:\n  - insert:expectations.x\n    after: y\n")
+    assert problem.message == "line 2 has no space after the ':' of its key"
+    assert problem.source == Source(PATH, 2, 5)
+    assert problem.hint == "write `insert: expectations.x`"
+
+
+def test_a_character_that_cannot_begin_a_key() -> None:
+    problem = problem_of("a: 1\n@b: 2\n")
+    assert problem.message == "'@' cannot begin a key or a value"
+    assert problem.source == Source(PATH, 2, 1)
+    assert problem.hint == "delete it, or put the text it begins in quotes"
+
+
 def test_a_colon_inside_an_unquoted_value() -> None:
     problem = problem_of(HEAD + "closing: Adopted: 2024\n")
     assert problem.message == "the text after 'closing:' contains ': ', which YAML reads as the start of another key"
