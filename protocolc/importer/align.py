@@ -29,6 +29,8 @@ from .terms import normalise
 
 SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z‘“'\"(])")
 THRESHOLD = diff.MATCH_THRESHOLD
+TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[.,;:()!?/&]")
+TOLERANCE = 0.008  # share of the document's tokens that may print in the library's capitals/punctuation
 STOP = {"a", "an", "and", "the", "of", "to", "in", "on", "for", "is", "are", "be", "with", "by", "as", "or", "that"}
 
 
@@ -77,7 +79,7 @@ class ChangeEntry:
 class Finding:
     """One line of the proofing report."""
 
-    status: str  # exact / near / local / unplaced
+    status: str  # exact / typographic / near / local / unplaced
     origin: str
     id: str
     text: str
@@ -196,6 +198,22 @@ class Ids:
         return candidate
 
 
+def typographic_cost(mine: str, theirs: str) -> int | None:
+    """What printing `theirs` for `mine` costs in half-tokens when only capitals and punctuation differ
+    (a changed word or mark 2, an added or dropped mark 1, as a word-sequence ratio counts them);
+    None when the words differ."""
+    if words(mine) != words(theirs):
+        return None
+    a, b = TOKEN.findall(normalise(mine)), TOKEN.findall(normalise(theirs))
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    cost = 0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            changed = min(i2 - i1, j2 - j1)
+            cost += 2 * changed + (max(i2 - i1, j2 - j1) - changed)
+    return cost
+
+
 def slug(text: str, size: int = 3) -> str:
     picked = [w for w in words(text) if w not in STOP and not w.isdigit()][:size]
     return "-".join(picked) or "text"
@@ -224,7 +242,9 @@ class _Unit:
 
 
 class Aligner:
-    def __init__(self, segmented: Segmented, library: Library, facts: Facts, council_id: str) -> None:
+    def __init__(
+        self, segmented: Segmented, library: Library, facts: Facts, council_id: str, tolerance: float = TOLERANCE
+    ) -> None:
         self.seg = segmented
         self.library = library
         self.facts = facts
@@ -239,6 +259,19 @@ class Aligner:
         self.findings: list[Finding] = []
         self.changes: list[ChangeEntry] = []
         self.punctuation = segmented.punctuation
+        texts = [s.heading or "" for s in segmented.sections]
+        texts += [" ".join(filter(None, [b.heading, b.text, *(i.text for i in b.items)])) for s in segmented.sections for b in s.blocks]
+        self.budget = int(2 * sum(len(TOKEN.findall(t)) for t in texts) * tolerance)
+
+    def typographic(self, mine: str, theirs: str) -> bool:
+        """Accept the library's wording for the same words in other capitals/punctuation, within the budget."""
+        if self.punctuation == "none":
+            mine, theirs = ITEM_ENDING.sub("", normalise(mine)), ITEM_ENDING.sub("", normalise(theirs))
+        cost = typographic_cost(mine, theirs)
+        if cost is None or cost > self.budget:
+            return False
+        self.budget -= cost
+        return True
 
     # -- comparisons
     def same_item(self, a: str, b: str) -> bool:
@@ -323,7 +356,9 @@ class Aligner:
         share = matched / max(len(block.items), len(lib.items))
         if not matched:
             return 0.0
-        return max(lead, share) if lead >= THRESHOLD or share >= 0.5 else 0.0
+        if lead >= THRESHOLD or share >= 0.5:
+            return max(lead, share)
+        return THRESHOLD if matched >= 3 else 0.0
 
     def near_pass(self, units: list[_Unit]) -> None:
         candidates: list[tuple[float, int, int, str]] = []
@@ -383,6 +418,10 @@ class Aligner:
                 if piece.variant:
                     self.changes.append(ChangeEntry("variant", lib.id, block.origin, use=piece.variant))
                 self.findings.append(Finding("exact", block.origin, lib.id, piece.text, lib.text or ""))
+            elif piece.match and self.typographic(piece.text, self.clauses[piece.match].text or ""):
+                lib = self.clauses[piece.match]
+                entries.append(ClauseEntry(lib.id, block.origin, True, numbered, join))
+                self.findings.append(Finding("typographic", block.origin, lib.id, piece.text, lib.text or ""))
             elif piece.match:
                 lib = self.clauses[piece.match]
                 entries.append(ClauseEntry(lib.id, block.origin, True, numbered, join))
@@ -416,6 +455,8 @@ class Aligner:
             if mine and theirs:
                 if normalise(mine) == theirs:
                     self.findings.append(Finding("exact", block.origin, lib.id, mine, theirs))
+                elif self.typographic(mine, theirs):
+                    self.findings.append(Finding("typographic", block.origin, lib.id, mine, theirs))
                 else:
                     self.changes.append(ChangeEntry("replace", lib.id, block.origin, **{field_name: mine}))
                     self.findings.append(
@@ -459,6 +500,8 @@ class Aligner:
                 item_id = f"{lib.id}.{key}"
                 if self.same_item(item.text, text):
                     self.findings.append(Finding("exact", item.origin, item_id, item.text, text))
+                elif self.typographic(item.text, text):
+                    self.findings.append(Finding("typographic", item.origin, item_id, item.text, text))
                 else:
                     self.changes.append(ChangeEntry("replace", item_id, item.origin, text=item.text))
                     self.findings.append(
@@ -515,6 +558,8 @@ class Aligner:
                     self.findings.append(Finding("exact", section.origin, sid, section.heading, section.heading))
                 elif score == 2.0:
                     self.findings.append(Finding("exact", section.origin, sid, section.heading, heading or ""))
+                elif heading and self.typographic(section.heading, heading):
+                    self.findings.append(Finding("typographic", section.origin, sid, section.heading, heading))
                 else:
                     entry.heading = section.heading
                     self.findings.append(
@@ -556,11 +601,15 @@ class Aligner:
         return Aligned(sections, self.changes, self.findings, self.closing())
 
 
-def align(segmented: Segmented, library: Library, facts: Facts, council_id: str) -> Aligned:
+def align(
+    segmented: Segmented, library: Library, facts: Facts, council_id: str, tolerance: float = TOLERANCE
+) -> Aligned:
     """Align the council's document with the library.
 
     Reads: the segmented document, the library and the found facts and terms. Writes: Aligned, the
     outline (library sections and clauses by id, the council's own with their words), the changes
     (replace / insert / omit / variant) and the findings the proofing report lists.
+    `tolerance` is the share of the document's words and marks that may print in the library's
+    capitals and punctuation where the words are the same (0: keep every mark as written).
     """
-    return Aligner(segmented, library, facts, council_id).run()
+    return Aligner(segmented, library, facts, council_id, tolerance).run()

@@ -156,14 +156,15 @@ def report(aligned: Aligned, facts: Facts, source_name: str, council_id: str) ->
     """The proofing report: what matched the library exactly, nearly (with the differing words), what
     is the council's own, and what could not be placed."""
     counts = Counter(f.status for f in aligned.findings)
-    lib_words = sum(len(f.text.split()) for f in aligned.findings if f.status == "exact")
+    lib_words = sum(len(f.text.split()) for f in aligned.findings if f.status in ("exact", "typographic"))
     all_words = sum(len(f.text.split()) for f in aligned.findings if f.status != "unplaced")
     share = 100.0 * lib_words / all_words if all_words else 0.0
     out = [
         f"Proofing report: {source_name} -> councils/{council_id}/",
         f"  {facts.name} ({facts.kind}); clerk: {facts.clerk or '?'}; terms: "
         + (", ".join(f"{k}={v}" for k, v in sorted(facts.terms.items())) or "the library's"),
-        f"  exact {counts['exact']}, near {counts['near']}, the council's own {counts['local']}, "
+        f"  exact {counts['exact']}, same words in the library's capitals/punctuation {counts['typographic']}, "
+        f"near {counts['near']}, the council's own {counts['local']}, "
         f"not placed {counts['unplaced']}; {share:.1f}% of the words are the library's unchanged",
     ]
 
@@ -175,6 +176,11 @@ def report(aligned: Aligned, facts: Facts, source_name: str, council_id: str) ->
             out.append("  (none)")
 
     group("Exact matches with the library", "exact", lambda f: f"  {f.origin:14} {f.id}")
+    group(
+        "The same words, printed with the library's capitals and punctuation ([-library-] {+as written+})",
+        "typographic",
+        lambda f: f"  {f.origin:14} {f.id}\n  {'':14} {f.redline}",
+    )
     group(
         "Near matches: the library clause kept, with the council's words as a change ([-library-] {+council+})",
         "near",

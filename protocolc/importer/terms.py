@@ -75,7 +75,7 @@ def _pattern(literal_before: str, literal_after: str) -> re.Pattern[str] | None:
     head = r"\s+".join(re.escape(w) for w in before)
     tail = r"\s+".join(re.escape(w) for w in after_words)
     value = r"(?P<v>[A-Za-z][A-Za-z/' ]{0,38}?)"
-    pattern = (head + r"\s+" if head else r"(?:^|(?<=[\s(]))") + value
+    pattern = (r"\b" + head + r"\s+" if head else r"(?:^|(?<=[\s(]))") + value
     pattern += "'s" if possessive else ""
     pattern += (r"\s+" + tail if tail else r"(?=[\s.,;:]|$)") if after_words or not possessive else ""
     return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
@@ -114,6 +114,12 @@ def find_terms(library: Library, text: str) -> dict[str, str]:
                 continue
         else:
             continue
+        if value.lower() == default.value.lower() and value != default.value:
+            # Only the capitals differ: the document's usual spelling of the word decides.
+            ours = len(re.findall(r"\b" + re.escape(value) + r"\b", text))
+            theirs = len(re.findall(r"\b" + re.escape(default.value) + r"\b", text))
+            if theirs >= ours:
+                continue
         if value != normalise(default.value):
             terms[key] = value.replace("'", "\u2019")
     return terms
@@ -158,7 +164,7 @@ def find_facts(segmented: Segmented, library: Library, council_id: str) -> Facts
     plain = counts["Clerk"] - counts["Town Clerk"] - counts["Parish Clerk"]
     clerk = specific if counts[specific] else ("Clerk" if plain > 0 else None)
     contact = next((m[0] for m in EMAIL.finditer(all_text)), None)
-    county = re.search(r"\b([A-Z]{2,}ALC|[A-Z]{3,}LCA|[A-Z][a-z]+ (?:and [A-Z][a-z]+ )?Association of Local Councils)\b", all_text)
+    county = re.search(r"\b([A-Z]{2,}ALC|[A-Z]{3,}LCA|(?!National )[A-Z][a-z]+ (?:and [A-Z][a-z]+ )?Association of Local Councils)\b", all_text)
     facts = Facts(
         name=name,
         kind=kind,
