@@ -20,7 +20,7 @@ from pathlib import PurePath
 from typing import Any
 
 from ..model import Library
-from .align import Aligned, align
+from .align import TOLERANCE, Aligned, align
 from .clean import clean
 from .emit import Emitted, emit
 from .nodes import Facts, Segmented
@@ -48,10 +48,17 @@ class Imported:
     emitted: Emitted
 
 
-def import_document(data: bytes, filename: str, council_id: str, library: Library, document: str = "protocol") -> Imported:
+def import_document(
+    data: bytes,
+    filename: str,
+    council_id: str,
+    library: Library,
+    document: str = "protocol",
+    tolerance: float = TOLERANCE,
+) -> Imported:
     """Run every stage on one document; raises ProtocolError (from read) when the file cannot be used."""
     name = PurePath(filename).name
     segmented = segment(clean(read(data, filename)))
     facts = find_facts(segmented, library, council_id)
-    aligned = align(segmented, library, facts, council_id)
+    aligned = align(segmented, library, facts, council_id, tolerance)
     return Imported(segmented, facts, aligned, emit(segmented, facts, aligned, council_id, document, name))

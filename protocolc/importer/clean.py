@@ -13,7 +13,7 @@ from collections import Counter
 
 from .nodes import Line, Para
 
-BULLET = re.compile(r"^\s*(?:[•·¢®▪◦○●■□➢✓\-*–]|e(?=\s+[A-Za-z(‘“'\"]))\s+")
+BULLET = re.compile(r"^\s*(?:[•·¢®▪◦○●■□➢✓\-*–\uf000-\uf0ff]|e(?=\s+[A-Za-z(‘“'\"]))\s+")
 PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?\s*$", re.IGNORECASE)
 NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|\(?[a-z]\)|\([ivx]+\)|[ivx]+\.|[a-zA-Z]\.)\s+\S")
 EMPHASIS = re.compile(r"^(\*\*|\*|__|_)(.+)\1$")
@@ -43,14 +43,14 @@ def repeated_furniture(lines: list[Line]) -> set[str]:
     return {t for t, n in edges.items() if n >= 2 and n >= len(pages) // 2}
 
 
-def _dehyphenate(left: str, right: str, vocabulary: set[str]) -> str:
+def _dehyphenate(left: str, right: str, vocabulary: Counter[str]) -> str:
     """Join 'respon-' + 'sibilities' unless the hyphen belongs to the word ('party-' + 'political')."""
     first = re.search(r"([A-Za-z]+)-$", left)
     second = re.match(r"([a-z]+)", right)
     if not first or not second:
         return left + right
     joined = (first[1] + second[1]).lower()
-    if second[1] in vocabulary and joined not in vocabulary:
+    if vocabulary[second[1].lower()] > 1 and joined not in vocabulary:
         return left + right
     return left[:-1] + right
 
@@ -62,7 +62,7 @@ def clean(lines: list[Line]) -> list[Para]:
     started with a bullet, and any heading level or Word number the format gave.
     """
     furniture = repeated_furniture(lines)
-    vocabulary = {w.lower() for line in lines for w in re.findall(r"[A-Za-z]+", line.text)}
+    vocabulary = Counter(w.lower() for line in lines for w in re.findall(r"[A-Za-z]+", line.text))
     lengths = sorted(len(line.text.strip()) for line in lines if line.text.strip())
     wrap_width = lengths[int(len(lengths) * 0.8)] if lengths else 80
     paras: list[Para] = []

@@ -84,7 +84,7 @@ def read_text(data: bytes, where: Source) -> list[Line]:
     text = _decode(data, where)
     lines: list[Line] = []
     page = 1 if "\f" in text else 0
-    for n, raw in enumerate(text.splitlines(), 1):
+    for n, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         if "\f" in raw:
             parts = raw.split("\f")
             page += len(parts) - 1
@@ -175,7 +175,9 @@ def read_docx(data: bytes, where: Source) -> list[Line]:
     moves = len(body.findall(f".//{W}moveFrom")) + len(body.findall(f".//{W}moveTo"))
     if insertions or deletions or moves:
         found = ", ".join(
-            f"{n} {what}" for n, what in ((insertions, "insertions"), (deletions, "deletions"), (moves, "moves")) if n
+            f"{n} {what}{'s' if n > 1 else ''}"
+            for n, what in ((insertions, "insertion"), (deletions, "deletion"), (moves, "move"))
+            if n
         )
         raise ProtocolError(
             f"the Word document still has tracked changes ({found})",

@@ -120,6 +120,8 @@ def find_body(paras: list[Para]) -> int:
         number, _ = split_number(para)
         if number and number_level(number) in ("section", "clause"):
             return i
+        if para.bullet and i and paras[i - 1].text.rstrip().endswith(":"):
+            return i - 1
         if is_sentence(para) and not MONTH_YEAR.search(para.text[:60]) and "|" not in para.text:
             if i and looks_like_heading(paras[i - 1].text, para, False) and not _is_masthead_line(paras[i - 1]):
                 return i - 1
