@@ -31,7 +31,7 @@ SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z‘“'\"(])")
 THRESHOLD = diff.MATCH_THRESHOLD
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[.,;:()!?/&]")
 TOLERANCE = 0.008  # share of the document's tokens that may print in the library's capitals/punctuation
-STOP = {"a", "an", "and", "the", "of", "to", "in", "on", "for", "is", "are", "be", "with", "by", "as", "or", "that"}
+STOP = {"we", "it", "this", "e", "g", "a", "an", "and", "the", "of", "to", "in", "on", "for", "is", "are", "be", "with", "by", "as", "or", "that"}
 
 
 # --- what align produces ------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def _is_masthead_line(para: Para) -> bool:
     text = para.text.strip()
     lower = text.lower()
     return (
-        "protocol" in lower
+        bool(re.search(r"\d|\|", text))
+        or "protocol" in lower
         or "policy" in lower
         or bool(NAME.fullmatch(text.title() if text.isupper() else text))
         or "version" in lower

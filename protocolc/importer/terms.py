@@ -116,13 +116,21 @@ def find_terms(library: Library, text: str) -> dict[str, str]:
             continue
         if value.lower() == default.value.lower() and value != default.value:
             # Only the capitals differ: the document's usual spelling of the word decides.
-            ours = len(re.findall(r"\b" + re.escape(value) + r"\b", text))
-            theirs = len(re.findall(r"\b" + re.escape(default.value) + r"\b", text))
+            ours, theirs = _uses(value, text), _uses(default.value, text)
             if theirs >= ours:
                 continue
         if value != normalise(default.value):
             terms[key] = value.replace("'", "\u2019")
     return terms
+
+
+def _uses(word: str, text: str) -> int:
+    """How often the text writes `word` as a word on its own (not in a title such as 'Chief Officer')."""
+    found = 0
+    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
+        before = text[: m.start()].split()[-1:] or [""]
+        found += not (before[0][:1].isupper() and before[0].isalpha() and m.start() > 0 and text[m.start() - 1] == " ")
+    return found
 
 
 def _date(day: str | None, month: str, year: str) -> str | None:
