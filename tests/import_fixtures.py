@@ -108,3 +108,16 @@ def soffice_convert(source: Path, target_ext: str, out_dir: Path) -> Path:
 
 
 __all__ = ["HAS_SOFFICE", "numbered_docx", "qn", "soffice_convert", "typed_docx", "with_tracked_change"]
+
+
+def seed_numbered_docx(text: str, name: str = "seed.txt") -> bytes:
+    """The seed with its typed numbers turned into Word's automatic numbering (levels 1., 1.1, a))."""
+    from protocolc.importer.segment import LEAD, number_level
+
+    levels = {"section": 0, "clause": 1, "item": 2}
+    paragraphs: list[tuple[int | None, str]] = []
+    for para in clean(read(text.encode("utf-8"), name)):
+        m = LEAD.match(para.text)
+        level = number_level(m["num"]) if m else None
+        paragraphs.append((levels[level], m["rest"]) if m and level else (None, para.text))
+    return numbered_docx(paragraphs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,52 @@ def test_seed_round_trip(tmp_path: Path, council_id: str) -> None:
     score, reuse, handwritten = measure(project, council_id)
     assert score >= 0.99, f"strict fidelity {score:.4f}"
     assert reuse >= handwritten - 5, f"reuse {reuse:.1f}% vs hand-written {handwritten:.1f}%"
+
+
+# --- the same seeds through Word and PDF -----------------------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).parent))
+from import_fixtures import HAS_SOFFICE, seed_numbered_docx, soffice_convert, typed_docx  # noqa: E402
+
+needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
+
+
+@needs_seeds
+@pytest.mark.parametrize("council_id", ["hexham", "duston", "mumbles"])
+def test_docx_with_typed_numbers_round_trip(tmp_path: Path, council_id: str) -> None:
+    data = typed_docx((SEEDS / SEED_FILES[council_id]).read_text(encoding="utf-8"), SEED_FILES[council_id])
+    project = imported_project(tmp_path, council_id, data, "protocol.docx")
+    score, reuse, handwritten = measure(project, council_id)
+    assert score >= 0.99, f"strict fidelity {score:.4f}"
+    assert reuse >= handwritten - 10
+
+
+@needs_seeds
+def test_docx_with_word_numbering_round_trip(tmp_path: Path) -> None:
+    data = seed_numbered_docx((SEEDS / SEED_FILES["hexham"]).read_text(encoding="utf-8"))
+    library = load_library(REPO)
+    result = import_document(data, "protocol.docx", "hexham", library)
+    assert result.segmented.levels == ("1.", "1.1", "a)")
+    assert [s.number for s in result.segmented.sections] == ["1.", "2.", "3.", "4.", "5."]
+    project = imported_project(tmp_path, "hexham", data, "protocol.docx")
+    score, _, _ = measure(project, "hexham")
+    assert score >= 0.99, f"strict fidelity {score:.4f}"
+
+
+@needs_seeds
+@needs_soffice
+@pytest.mark.parametrize("target", ["docx:MS Word 2007 XML", "pdf"])
+def test_libreoffice_saved_documents_round_trip(tmp_path: Path, target: str) -> None:
+    """Word numbering as LibreOffice writes it, and a PDF LibreOffice prints, import like the seed."""
+    source = tmp_path / "in" / "hexham.docx"
+    source.parent.mkdir()
+    source.write_bytes(seed_numbered_docx((SEEDS / SEED_FILES["hexham"]).read_text(encoding="utf-8")))
+    out = tmp_path / "out"
+    out.mkdir()
+    converted = soffice_convert(source, target, out)
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    project = imported_project(project_dir, "hexham", converted.read_bytes(), converted.name)
+    score, reuse, handwritten = measure(project, "hexham")
+    assert score >= 0.99, f"strict fidelity {score:.4f}"
+    assert reuse >= handwritten - 10
