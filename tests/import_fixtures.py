@@ -55,11 +55,7 @@ def numbered_docx(paragraphs: list[tuple[int | None, str]]) -> bytes:
         para = document.add_paragraph(text)
         if level is not None:
             props = para._p.get_or_add_pPr()
-            props.append(
-                parse_xml(
-                    f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
-                )
-            )
+            props.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
     return docx_bytes(document)
 
 
@@ -74,7 +70,8 @@ def with_tracked_change(data: bytes) -> bytes:
                 xml = content.decode("utf-8")
                 xml = re.sub(
                     r"(<w:p[ >].*?)(<w:r>)",
-                    r'\1<w:ins w:id="1" w:author="Clerk" w:date="2024-01-01T00:00:00Z"><w:r><w:t>new words </w:t></w:r></w:ins>\2',
+                    r'\1<w:ins w:id="1" w:author="Clerk" w:date="2024-01-01T00:00:00Z">'
+                    r"<w:r><w:t>new words </w:t></w:r></w:ins>\2",
                     xml,
                     count=1,
                     flags=re.S,

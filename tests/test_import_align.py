@@ -68,13 +68,21 @@ def test_list_items_are_matched_inserted_and_omitted_in_order(library: Library) 
     result = run([SectionNode("line 8", None, "Expectations", [block])], library)
     assert [c.id for c in result.sections[0].clauses] == ["expectations.officers"]
     actions = [(c.action, c.target, c.anchor) for c in result.changes]
-    assert actions[0] == ("insert", "expectations.officers.commitment-council-whole", "expectations.officers.partnership")
+    assert actions[0] == (
+        "insert",
+        "expectations.officers.commitment-council-whole",
+        "expectations.officers.partnership",
+    )
     assert ("omit", "expectations.officers.understanding", None) in actions
     assert ("omit", "expectations.officers.partnership", None) not in actions
 
 
 def test_unknown_text_is_the_councils_own(library: Library) -> None:
-    block = Block("line 3", text="Cheese may be tasted:", items=[ItemNode("a)", "Brie;", "line 4"), ItemNode("b)", "Stilton.", "line 5")])
+    block = Block(
+        "line 3",
+        text="Cheese may be tasted:",
+        items=[ItemNode("a)", "Brie;", "line 4"), ItemNode("b)", "Stilton.", "line 5")],
+    )
     result = run([SectionNode("line 2", "3.", "Cheese", [block])], library)
     section = result.sections[0]
     assert not section.library and section.id == "tiny.cheese"
@@ -83,7 +91,10 @@ def test_unknown_text_is_the_councils_own(library: Library) -> None:
 
 
 def test_typographic_differences_within_the_budget_reuse_the_library(library: Library) -> None:
-    text = "the aim is effective and professional working relationships characterised by mutual trust, respect and courtesy"
+    text = (
+        "the aim is effective and professional working relationships characterised by mutual trust, "
+        "respect and courtesy"
+    )
     section = SectionNode("line 1", "1.", "Introduction", [Block("line 2", "1.1", text=text)])
     strict = run([section], library, tolerance=0.0)
     assert strict.changes and strict.changes[0].action == "replace"

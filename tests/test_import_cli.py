@@ -35,7 +35,9 @@ def test_import_writes_the_pair_of_files_and_the_report(project: Path) -> None:
     assert result.exit_code == 0, result.output
     folder = project / "councils" / "barsetshire"
     assert sorted(p.name for p in folder.iterdir()) == ["council.yaml", "protocol.import-report.txt", "protocol.yaml"]
-    assert yaml.load((folder / "council.yaml").read_text(), Loader=yaml.BaseLoader)["name"] == "Barsetshire Parish Council"
+    assert (
+        yaml.load((folder / "council.yaml").read_text(), Loader=yaml.BaseLoader)["name"] == "Barsetshire Parish Council"
+    )
     assert "wrote " in result.output and "exact 9" in result.output
 
 

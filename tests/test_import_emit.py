@@ -39,7 +39,11 @@ def test_document_file(imported) -> None:
     assert doc["numbering"] == {"levels": ["1.", "1.1", "a)"], "punctuation": "as-written"}
     assert doc["versions"] == [{"version": "1.0", "adopted": "2024-03-14", "minute": "24/031", "review_by": "2027-03"}]
     sections = doc["sections"]
-    assert [s.get("section") or s.get("id") for s in sections] == ["introduction", "councillors", "barsetshire.cheese-tasting"]
+    assert [s.get("section") or s.get("id") for s in sections] == [
+        "introduction",
+        "councillors",
+        "barsetshire.cheese-tasting",
+    ]
     assert sections[0]["clauses"] == ["introduction.aim", {"clause": "introduction.familiarity", "join": "true"}]
     assert sections[1]["clauses"][:2] == ["councillors.areas", "councillors.day-to-day"]
     local = sections[1]["clauses"][2]
@@ -53,7 +57,9 @@ def test_document_file(imported) -> None:
     assert doc["changes"] == [
         {"replace": "councillors.areas.advocates", "text": "To act as advocates on behalf of their constituents."}
     ]
-    assert doc["closing"] == "Adopted {{ adopted }} under minute 24/031. Date for Review: {{ review_by }}\n\n{{ contact }}"
+    assert (
+        doc["closing"] == "Adopted {{ adopted }} under minute 24/031. Date for Review: {{ review_by }}\n\n{{ contact }}"
+    )
     assert "  # line 4\n  - section: introduction" in text
     assert "      - councillors.areas  # line 11" in text
 

@@ -47,7 +47,9 @@ def test_docx_typed_numbers_and_styles() -> None:
 
 
 def test_docx_automatic_numbers_are_computed_from_numbering_xml() -> None:
-    data = numbered_docx([(0, "Introduction"), (1, "One."), (1, "Two:"), (2, "a;"), (2, "b."), (0, "Next"), (1, "Three.")])
+    data = numbered_docx(
+        [(0, "Introduction"), (1, "One."), (1, "Two:"), (2, "a;"), (2, "b."), (0, "Next"), (1, "Three.")]
+    )
     numbers = [(line.number, line.text) for line in read(data, "a.docx") if line.text]
     assert numbers == [
         ("1.", "Introduction"),
@@ -60,7 +62,9 @@ def test_docx_automatic_numbers_are_computed_from_numbering_xml() -> None:
     ]
 
 
-@pytest.mark.parametrize(("fmt", "n", "shown"), [("lowerLetter", 27, "aa"), ("upperRoman", 4, "IV"), ("decimal", 3, "3")])
+@pytest.mark.parametrize(
+    ("fmt", "n", "shown"), [("lowerLetter", 27, "aa"), ("upperRoman", 4, "IV"), ("decimal", 3, "3")]
+)
 def test_word_number_formats(fmt: str, n: int, shown: str) -> None:
     assert format_number(fmt, n) == shown
 

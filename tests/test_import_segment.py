@@ -65,14 +65,21 @@ def test_clause_heading_with_number_and_title_cased_heading_before_a_list() -> N
 
 
 def test_markdown_heading_levels() -> None:
-    text = "# Model Protocol\n\n## Mumbles Community Council\n\nMutual trust and respect are essential for good governance here.\n\n## Expectations\n\n### General Principles\n\n- Close relationships can confuse.\n"
+    text = (
+        "# Model Protocol\n\n## Mumbles Community Council\n\n"
+        "Mutual trust and respect are essential for good governance here.\n\n"
+        "## Expectations\n\n### General Principles\n\n- Close relationships can confuse.\n"
+    )
     result = seg(text, "m.md")
     assert [s.heading for s in result.sections] == [None, "Expectations"]
     assert result.sections[1].blocks[0].heading == "General Principles"
 
 
 def test_lost_bullet_after_a_list_is_an_item() -> None:
-    text = "Officers must:\n\ne be alert to issues.\n\n act with honesty at all times\n\nOfficers have the right to decline.\n"
+    text = (
+        "Officers must:\n\ne be alert to issues.\n\n act with honesty at all times\n\n"
+        "Officers have the right to decline.\n"
+    )
     blocks = seg(text).sections[0].blocks
     assert [i.text for i in blocks[0].items] == ["be alert to issues.", "act with honesty at all times"]
     assert blocks[1].text == "Officers have the right to decline."
@@ -91,7 +98,15 @@ def test_word_numbers_decide_levels() -> None:
 
 @pytest.mark.parametrize(
     ("number", "level"),
-    [("1.", "section"), ("1.0", "section"), ("3", "section"), ("2.3", "clause"), ("a)", "item"), ("(iv)", "item"), ("x", None)],
+    [
+        ("1.", "section"),
+        ("1.0", "section"),
+        ("3", "section"),
+        ("2.3", "clause"),
+        ("a)", "item"),
+        ("(iv)", "item"),
+        ("x", None),
+    ],
 )
 def test_number_level(number: str, level: str | None) -> None:
     assert number_level(number) == level
@@ -99,4 +114,11 @@ def test_number_level(number: str, level: str | None) -> None:
 
 def test_styles() -> None:
     assert [section_style(n) for n in ("1.", "1.0", "1")] == ["1.", "1.0", "1"]
-    assert [item_style(x, True) for x in ("a)", "(a)", "(ii)", "ii.", "b.", "A.")] == ["a)", "(a)", "(i)", "i.", "a.", "A."]
+    assert [item_style(x, True) for x in ("a)", "(a)", "(ii)", "ii.", "b.", "A.")] == [
+        "a)",
+        "(a)",
+        "(i)",
+        "i.",
+        "a.",
+        "A.",
+    ]

@@ -41,7 +41,12 @@ def test_version_table_row(library: Library) -> None:
         "officers in approaching some sensitive circumstances.\n"
     )
     facts = facts_of(text, library)
-    assert (facts.version, facts.adopted, facts.review_by, facts.approved_by) == ("167/23", "2023-03-02", "2028-03", "Council")
+    assert (facts.version, facts.adopted, facts.review_by, facts.approved_by) == (
+        "167/23",
+        "2023-03-02",
+        "2028-03",
+        "Council",
+    )
     assert facts.title == "Councillor / Officer Protocol" and facts.name == "Duston Parish Council"
     assert [p.text for p in facts.unplaced] == ["Document Version Control"]
 
@@ -51,7 +56,7 @@ def test_terms_are_read_through_the_library_texts(library: Library) -> None:
         "Members have four main areas of responsibility:\n"
         "To represent the authority externally; and\n"
         "This is the Chief Officer's responsibility, and the Chief Officer will be acting on instructions.\n"
-        "it is the responsibility of the officer to express their own professional views\n"
+        "it is the responsibility of the officer to express their own professional views and recommendations.\n"
     )
     terms = find_terms(library, text)
     assert terms["authority"] == "authority"
@@ -64,7 +69,12 @@ def test_terms_are_read_through_the_library_texts(library: Library) -> None:
 def test_capitals_only_difference_follows_the_usual_spelling(library: Library) -> None:
     text = "To determine council policy and provide community leadership;\n" + "the Council decides. " * 5
     assert "council" not in find_terms(library, text)
-    assert find_terms(library, "To determine council policy and provide leadership;\nthe council decides.\n")["council"] == "council"
+    assert (
+        find_terms(library, "To determine council policy and provide community leadership;\nthe council decides.\n")[
+            "council"
+        ]
+        == "council"
+    )
 
 
 def test_county_association_and_clerk_titles(library: Library) -> None:

@@ -16,6 +16,7 @@ clause and section is used at most once (ids must be unique in a document).
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -30,8 +31,31 @@ from .terms import normalise
 SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z‘“'\"(])")
 THRESHOLD = diff.MATCH_THRESHOLD
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[.,;:()!?/&]")
-TOLERANCE = 0.008  # share of the document's tokens that may print in the library's capitals/punctuation
-STOP = {"we", "it", "this", "e", "g", "a", "an", "and", "the", "of", "to", "in", "on", "for", "is", "are", "be", "with", "by", "as", "or", "that"}
+TOLERANCE = 0.0095  # share of the document's tokens that may print in the library's capitals/punctuation
+STOP = {
+    "we",
+    "it",
+    "this",
+    "e",
+    "g",
+    "a",
+    "an",
+    "and",
+    "the",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "is",
+    "are",
+    "be",
+    "with",
+    "by",
+    "as",
+    "or",
+    "that",
+}
 
 
 # --- what align produces ------------------------------------------------------------------------
@@ -90,8 +114,7 @@ class Finding:
     def redline(self) -> str:
         changes = diff.redline(self.library_text, self.text)
         return " ".join(
-            c.text if c.op == "equal" else (f"[-{c.text}-]" if c.op == "delete" else f"{{+{c.text}+}}")
-            for c in changes
+            c.text if c.op == "equal" else (f"[-{c.text}-]" if c.op == "delete" else f"{{+{c.text}+}}") for c in changes
         )
 
 
@@ -211,7 +234,7 @@ def typographic_cost(mine: str, theirs: str) -> int | None:
         if op != "equal":
             changed = min(i2 - i1, j2 - j1)
             cost += 2 * changed + (max(i2 - i1, j2 - j1) - changed)
-    return cost
+    return max(cost, 1) if normalise(mine) != normalise(theirs) else 0
 
 
 def slug(text: str, size: int = 3) -> str:
@@ -259,19 +282,41 @@ class Aligner:
         self.findings: list[Finding] = []
         self.changes: list[ChangeEntry] = []
         self.punctuation = segmented.punctuation
+        self.allowed: set[str] | None = None
+        self.offers: dict[str, tuple[int, int]] = {}
         texts = [s.heading or "" for s in segmented.sections]
-        texts += [" ".join(filter(None, [b.heading, b.text, *(i.text for i in b.items)])) for s in segmented.sections for b in s.blocks]
+        texts += [
+            " ".join(filter(None, [b.heading, b.text, *(i.text for i in b.items)]))
+            for s in segmented.sections
+            for b in s.blocks
+        ]
         self.budget = int(2 * sum(len(TOKEN.findall(t)) for t in texts) * tolerance)
 
-    def typographic(self, mine: str, theirs: str) -> bool:
-        """Accept the library's wording for the same words in other capitals/punctuation, within the budget."""
+    def typographic(self, key: str, mine: str, theirs: str) -> bool:
+        """Accept the library's wording for the same words in other capitals/punctuation.
+
+        A first run (allowed None) accepts every such match and records its cost and the words it
+        shares; `align` then picks the matches that share most words per cost within the budget.
+        """
         if self.punctuation == "none":
             mine, theirs = ITEM_ENDING.sub("", normalise(mine)), ITEM_ENDING.sub("", normalise(theirs))
         cost = typographic_cost(mine, theirs)
-        if cost is None or cost > self.budget:
+        if cost is None:
             return False
-        self.budget -= cost
-        return True
+        if self.allowed is None:
+            self.offers[key] = (cost, len(words(theirs)))
+            return True
+        return key in self.allowed
+
+    def choose(self) -> set[str]:
+        """The typographic matches to accept: most shared words per cost first, within the budget."""
+        chosen: set[str] = set()
+        budget = self.budget
+        for key, (cost, _shared) in sorted(self.offers.items(), key=lambda kv: (-kv[1][1] / max(kv[1][0], 1), kv[0])):
+            if cost <= budget:
+                chosen.add(key)
+                budget -= cost
+        return chosen
 
     # -- comparisons
     def same_item(self, a: str, b: str) -> bool:
@@ -279,16 +324,18 @@ class Aligner:
             return ITEM_ENDING.sub("", normalise(a)) == ITEM_ENDING.sub("", normalise(b))
         return normalise(a) == normalise(b)
 
-    def exact_text(self, text: str) -> tuple[str, str | None] | None:
-        """An unused non-list library clause (or one of its variants) with exactly these words."""
+    def exact_text(self, text: str, loose: bool = False) -> tuple[str, str | None] | None:
+        """An unused non-list library clause (or one of its variants) with exactly these words
+        (loose: the same words in other capitals and punctuation)."""
         wanted = normalise(text)
+        same = (lambda t: words(t) == words(wanted)) if loose else (lambda t: t == wanted)
         for c in self.clauses.values():
             if c.id in self.used or c.is_list or c.heading:
                 continue
-            if c.text == wanted:
+            if c.text and same(c.text):
                 return c.id, None
             for name, (heading, vtext) in c.variants.items():
-                if vtext == wanted and heading is None:
+                if vtext and same(vtext) and heading is None:
                     return c.id, name
         return None
 
@@ -320,18 +367,25 @@ class Aligner:
             pending: list[str] = []
             while i < len(sentences):
                 hit = None
+                loose = False
                 for j in range(len(sentences), i, -1):
                     found = self.exact_text(" ".join(sentences[i:j]))
                     if found:
                         hit = (j, found)
                         break
+                if hit is None:
+                    for j in range(len(sentences), i, -1):
+                        found = self.exact_text(" ".join(sentences[i:j]), loose=True)
+                        if found:
+                            hit, loose = (j, found), True
+                            break
                 if hit:
                     if pending:
                         pieces.append(_Piece(" ".join(pending)))
                         pending = []
                     j, (cid, variant) = hit
                     self.used.add(cid)
-                    pieces.append(_Piece(" ".join(sentences[i:j]), cid, variant))
+                    pieces.append(_Piece(" ".join(sentences[i:j]), cid, variant, 1.0 if loose else 0.0))
                     i = j
                 else:
                     pending.append(sentences[i])
@@ -418,9 +472,11 @@ class Aligner:
                 if piece.variant:
                     self.changes.append(ChangeEntry("variant", lib.id, block.origin, use=piece.variant))
                 self.findings.append(Finding("exact", block.origin, lib.id, piece.text, lib.text or ""))
-            elif piece.match and self.typographic(piece.text, self.clauses[piece.match].text or ""):
+            elif piece.match and self.typographic(piece.match, piece.text, self.clauses[piece.match].text or ""):
                 lib = self.clauses[piece.match]
                 entries.append(ClauseEntry(lib.id, block.origin, True, numbered, join))
+                if piece.variant:
+                    self.changes.append(ChangeEntry("variant", lib.id, block.origin, use=piece.variant))
                 self.findings.append(Finding("typographic", block.origin, lib.id, piece.text, lib.text or ""))
             elif piece.match:
                 lib = self.clauses[piece.match]
@@ -455,13 +511,11 @@ class Aligner:
             if mine and theirs:
                 if normalise(mine) == theirs:
                     self.findings.append(Finding("exact", block.origin, lib.id, mine, theirs))
-                elif self.typographic(mine, theirs):
+                elif self.typographic(f"{lib.id}#{field_name}", mine, theirs):
                     self.findings.append(Finding("typographic", block.origin, lib.id, mine, theirs))
                 else:
                     self.changes.append(ChangeEntry("replace", lib.id, block.origin, **{field_name: mine}))
-                    self.findings.append(
-                        Finding("near", block.origin, lib.id, mine, theirs, similarity(mine, theirs))
-                    )
+                    self.findings.append(Finding("near", block.origin, lib.id, mine, theirs, similarity(mine, theirs)))
         self.align_items(block.items, lib)
         return entries
 
@@ -500,7 +554,7 @@ class Aligner:
                 item_id = f"{lib.id}.{key}"
                 if self.same_item(item.text, text):
                     self.findings.append(Finding("exact", item.origin, item_id, item.text, text))
-                elif self.typographic(item.text, text):
+                elif self.typographic(item_id, item.text, text):
                     self.findings.append(Finding("typographic", item.origin, item_id, item.text, text))
                 else:
                     self.changes.append(ChangeEntry("replace", item_id, item.origin, text=item.text))
@@ -558,7 +612,7 @@ class Aligner:
                     self.findings.append(Finding("exact", section.origin, sid, section.heading, section.heading))
                 elif score == 2.0:
                     self.findings.append(Finding("exact", section.origin, sid, section.heading, heading or ""))
-                elif heading and self.typographic(section.heading, heading):
+                elif heading and self.typographic(sid, section.heading, heading):
                     self.findings.append(Finding("typographic", section.origin, sid, section.heading, heading))
                 else:
                     entry.heading = section.heading
@@ -612,4 +666,8 @@ def align(
     `tolerance` is the share of the document's words and marks that may print in the library's
     capitals and punctuation where the words are the same (0: keep every mark as written).
     """
-    return Aligner(segmented, library, facts, council_id, tolerance).run()
+    first = Aligner(copy.deepcopy(segmented), library, facts, council_id, tolerance)
+    first.run()
+    final = Aligner(segmented, library, facts, council_id, tolerance)
+    final.allowed = first.choose()
+    return final.run()

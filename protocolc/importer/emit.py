@@ -191,7 +191,9 @@ def report(aligned: Aligned, facts: Facts, source_name: str, council_id: str) ->
     return "\n".join(out) + "\n"
 
 
-def emit(segmented: Segmented, facts: Facts, aligned: Aligned, council_id: str, document: str, source_name: str) -> Emitted:
+def emit(
+    segmented: Segmented, facts: Facts, aligned: Aligned, council_id: str, document: str, source_name: str
+) -> Emitted:
     """Write the YAML texts and the report.
 
     Reads: the segmented document (numbering), the facts and terms, the aligned outline.

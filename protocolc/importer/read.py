@@ -167,9 +167,7 @@ def read_docx(data: bytes, where: Source) -> list[Line]:
     try:
         body = ElementTree.fromstring(archive.read("word/document.xml"))
     except ElementTree.ParseError as exc:
-        raise ProtocolError(
-            f"the Word document is damaged: {exc}", where, "open it in Word and save it again"
-        ) from exc
+        raise ProtocolError(f"the Word document is damaged: {exc}", where, "open it in Word and save it again") from exc
     insertions = len(body.findall(f".//{W}ins"))
     deletions = len(body.findall(f".//{W}del"))
     moves = len(body.findall(f".//{W}moveFrom")) + len(body.findall(f".//{W}moveTo"))
@@ -190,7 +188,11 @@ def read_docx(data: bytes, where: Source) -> list[Line]:
     for n, para in enumerate(body.iter(f"{W}p"), 1):
         text = "".join(_runs(para))
         props = para.find(f"{W}pPr")
-        style_id = props.find(f"{W}pStyle").get(f"{W}val") if props is not None and props.find(f"{W}pStyle") is not None else None
+        style_id = (
+            props.find(f"{W}pStyle").get(f"{W}val")
+            if props is not None and props.find(f"{W}pStyle") is not None
+            else None
+        )
         style_name, style_num = styles.get(style_id or "", ("", None))
         num = _num_props(props) or style_num
         shown = numbering.next(*num) if num else None

@@ -10,6 +10,7 @@ against 'to represent the authority externally' says this council writes 'author
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -18,12 +19,7 @@ from ..model import Library, PartialDate
 from .nodes import Facts, Para, Segmented
 from .segment import EMAIL, NAME
 
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split(), 1
-    )
-}
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 CLERK_TITLES = ("Town Clerk", "Chief Officer", "Proper Officer", "Parish Clerk", "Clerk")
 VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 SMALL_WORDS = {"on", "of", "and", "the", "for", "to", "in", "a", "an"}
@@ -65,12 +61,12 @@ def library_texts(library: Library) -> Iterable[str]:
 
 
 def _pattern(literal_before: str, literal_after: str) -> re.Pattern[str] | None:
-    before = normalise(literal_before).split()[-3:]
+    before = normalise(literal_before).split()[-5:]
     after_text = normalise(literal_after)
-    after = re.match(r"^('s\b)?\s*((?:\S+\s*){0,2})", after_text)
+    after = re.match(r"^('s\b)?\s*((?:\S+\s*){0,6})", after_text)
     after_words = after[2].split() if after else []
     possessive = bool(after and after[1])
-    if len(before) + len(after_words) < 2:
+    if len(before) + len(after_words) < 3:
         return None
     head = r"\s+".join(re.escape(w) for w in before)
     tail = r"\s+".join(re.escape(w) for w in after_words)
@@ -86,7 +82,11 @@ def find_terms(library: Library, text: str) -> dict[str, str]:
     text = normalise(text.replace("\n", " \n "))
     exact: dict[str, Counter[str]] = {}
     capital: dict[str, Counter[str]] = {}
-    for template in set(library_texts(library)):
+    defaults = {k: t.value.lower() for k, t in library.terms.items()}
+    # A value that is another term's word ('Councillors' where officers are meant) is often a mis-read:
+    # it counts half.
+    others = {k: {v for j, v in defaults.items() if v != d} for k, d in defaults.items()}
+    for template in dict.fromkeys(library_texts(library)):
         parts = VARIABLE.split(template)
         for k in range(1, len(parts), 2):
             name = parts[k]
@@ -102,14 +102,15 @@ def find_terms(library: Library, text: str) -> dict[str, str]:
                 if not value or len(value.split()) > 4:
                     continue
                 target = exact if name == name.lower() else capital
-                target.setdefault(name.lower(), Counter())[value] += 1
+                weight = 0.5 if value.lower() in others.get(name.lower(), ()) else 1.0
+                target.setdefault(name.lower(), Counter())[value] += weight  # type: ignore[assignment]
     terms: dict[str, str] = {}
     for key, default in library.terms.items():
         votes = exact.get(key)
         if votes:
-            value = votes.most_common(1)[0][0]
+            value = max(votes, key=lambda v: (votes[v], _uses(v, text)))
         elif capital.get(key):
-            value = capital[key].most_common(1)[0][0]
+            value = max(capital[key], key=lambda v: (capital[key][v], _uses(v, text)))
             if value.lower() == default.value.lower():
                 continue
         else:
@@ -166,13 +167,18 @@ def find_facts(segmented: Segmented, library: Library, council_id: str) -> Facts
     headings = "\n".join(s.heading or "" for s in segmented.sections)
     all_text = "\n".join(p.text for p in segmented.masthead + segmented.trailer) + "\n" + body_text
     name = find_name(segmented.masthead, all_text) or council_id.replace("-", " ").title() + " Council"
-    kind = next((k for k in ("town", "parish", "community", "city", "village") if f" {k} council" in name.lower()), "parish")
+    kind = next(
+        (k for k in ("town", "parish", "community", "city", "village") if f" {k} council" in name.lower()), "parish"
+    )
     counts = {t: len(re.findall(r"\b" + t + r"\b", all_text)) for t in CLERK_TITLES}
     specific = max(CLERK_TITLES[:-1], key=lambda t: counts[t])
     plain = counts["Clerk"] - counts["Town Clerk"] - counts["Parish Clerk"]
     clerk = specific if counts[specific] else ("Clerk" if plain > 0 else None)
     contact = next((m[0] for m in EMAIL.finditer(all_text)), None)
-    county = re.search(r"\b([A-Z]{2,}ALC|[A-Z]{3,}LCA|(?!National )[A-Z][a-z]+ (?:and [A-Z][a-z]+ )?Association of Local Councils)\b", all_text)
+    county = re.search(
+        r"\b([A-Z]{2,}ALC|[A-Z]{3,}LCA|(?!National )[A-Z][a-z]+ (?:and [A-Z][a-z]+ )?Association of Local Councils)\b",
+        all_text,
+    )
     facts = Facts(
         name=name,
         kind=kind,
