@@ -165,14 +165,17 @@ def variables(library: Library, facts: Facts) -> dict[str, str]:
     return context(library, council)
 
 
-def catalog(library: Library, values: dict[str, str], env: TextTemplates) -> tuple[dict[str, LibClause], dict]:
+Headings = dict[str, tuple[str | None, dict[str, str]]]
+
+
+def catalog(library: Library, values: dict[str, str], env: TextTemplates) -> tuple[dict[str, LibClause], Headings]:
     """Every library clause and section heading rendered with the council's variables."""
 
     def render(text: Text | None) -> str | None:
         return normalise(env.render(text.value, values)) if text is not None else None
 
     clauses: dict[str, LibClause] = {}
-    headings: dict[str, tuple[str | None, dict[str, str]]] = {}
+    headings: Headings = {}
     for section in library.sections:
         headings[section.id] = (
             render(section.heading),
@@ -341,7 +344,7 @@ class Aligner:
 
     # -- stage steps
     def units(self) -> list[_Unit]:
-        out = []
+        out: list[_Unit] = []
         for section in self.seg.sections:
             flattened: list[Block] = []
             for block in section.blocks:

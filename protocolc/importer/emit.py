@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .align import Aligned, ClauseEntry, Finding, SectionEntry
@@ -168,7 +169,7 @@ def report(aligned: Aligned, facts: Facts, source_name: str, council_id: str) ->
         f"not placed {counts['unplaced']}; {share:.1f}% of the words are the library's unchanged",
     ]
 
-    def group(title: str, status: str, show: callable) -> None:  # type: ignore[valid-type]
+    def group(title: str, status: str, show: Callable[[Finding], str]) -> None:
         found: list[Finding] = [f for f in aligned.findings if f.status == status]
         out.extend(["", f"{title} ({len(found)}):"])
         out.extend(show(f) for f in found)

@@ -188,11 +188,8 @@ def read_docx(data: bytes, where: Source) -> list[Line]:
     for n, para in enumerate(body.iter(f"{W}p"), 1):
         text = "".join(_runs(para))
         props = para.find(f"{W}pPr")
-        style_id = (
-            props.find(f"{W}pStyle").get(f"{W}val")
-            if props is not None and props.find(f"{W}pStyle") is not None
-            else None
-        )
+        style_el = props.find(f"{W}pStyle") if props is not None else None
+        style_id = style_el.get(f"{W}val") if style_el is not None else None
         style_name, style_num = styles.get(style_id or "", ("", None))
         num = _num_props(props) or style_num
         shown = numbering.next(*num) if num else None
@@ -205,7 +202,7 @@ def read_docx(data: bytes, where: Source) -> list[Line]:
         if shown == "" or (shown is None and num is not None):
             style = style or "list"
             shown = None
-        elif shown is not None and numbering.is_bullet(*num):
+        elif shown is not None and num is not None and numbering.is_bullet(*num):
             style, shown = style or "list", None
         lines.append(Line(text, f"paragraph {n}", 0, style, shown))
         lines.append(Line("", f"paragraph {n}", 0))
@@ -251,8 +248,21 @@ def _styles(archive: zipfile.ZipFile) -> dict[str, tuple[str, tuple[str, int] | 
     return out
 
 
-ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"))
-ROMAN += ((50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+ROMAN: tuple[tuple[int, str], ...] = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
 
 
 def roman(n: int) -> str:
