@@ -24,7 +24,10 @@ from protocolc.render import Renderer
 from protocolc.resolve import resolve
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent.parent / "shared"
+# The shared seeds sit beside the repository (../shared), or beside the folder of worktrees (../../shared).
+SHARED = next(
+    (d / "shared" for d in (REPO.parent, REPO.parent.parent) if (d / "shared" / "seeds").is_dir()), REPO / "shared"
+)
 SEEDS = SHARED / "seeds"
 FIDELITY = SHARED / "tools" / "fidelity.py"
 SEED_FILES = {
