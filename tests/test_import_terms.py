@@ -90,3 +90,8 @@ def test_county_association_and_clerk_titles(library: Library) -> None:
 def test_smart_title() -> None:
     assert smart_title("MEMBER/OFFICER RELATIONS PROTOCOL") == "Member/Officer Relations Protocol"
     assert smart_title("PROTOCOL ON MEMBER AND OFFICER RELATIONS") == "Protocol on Member and Officer Relations"
+
+
+def test_a_term_followed_by_punctuation(library: Library) -> None:
+    text = "the officer will be acting on instructions from the council or its committees, within an agreed job."
+    assert find_terms(library, text)["committees"] == "committees"

@@ -73,7 +73,8 @@ def _pattern(literal_before: str, literal_after: str) -> re.Pattern[str] | None:
     value = r"(?P<v>[A-Za-z][A-Za-z/' ]{0,38}?)"
     pattern = (r"\b" + head + r"\s+" if head else r"(?:^|(?<=[\s(]))") + value
     pattern += "'s" if possessive else ""
-    pattern += (r"\s+" + tail if tail else r"(?=[\s.,;:]|$)") if after_words or not possessive else ""
+    gap = r"\s*" if after_words and not after_words[0][:1].isalnum() else r"\s+"
+    pattern += (gap + tail if tail else r"(?=[\s.,;:]|$)") if after_words or not possessive else ""
     return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
 
 
