@@ -93,5 +93,8 @@ def test_smart_title() -> None:
 
 
 def test_a_term_followed_by_punctuation(library: Library) -> None:
-    text = "the officer will be acting on instructions from the council or its committees, within an agreed job."
+    text = (
+        "the officer will be acting on instructions from the council or its committees, "
+        "within an agreed job description."
+    )
     assert find_terms(library, text)["committees"] == "committees"
