@@ -94,3 +94,16 @@ def test_scalars_round_trip(value: str) -> None:
 
 def test_braces_are_not_variables() -> None:
     assert escape_text("see {note}") == "see {{ '{' }}note}"
+
+
+@pytest.mark.parametrize(
+    ("text", "plain", "escaped"),
+    [
+        ("Use *all* of it_now <here>", True, "Use \\*all\\* of it\\_now \\<here>"),
+        ("2013. was a year", True, "2013\\. was a year"),
+        ("- not a list", True, "\\- not a list"),
+        ("Use *all* of it", False, "Use *all* of it"),  # a Markdown source means its emphasis
+    ],
+)
+def test_plain_text_prints_as_itself_in_markdown(text: str, plain: bool, escaped: str) -> None:
+    assert escape_text(text, plain) == escaped

@@ -29,8 +29,22 @@ class Emitted:
     report: str
 
 
-def escape_text(text: str) -> str:
-    """Clause text is a Jinja template: a literal '{' must not start a variable."""
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<])")
+MARKDOWN_START = re.compile(r"^(?:([#>])|([-+])(?=\s)|(\d+)([.)])(?=\s))")
+
+
+def _escape_start(m: re.Match[str]) -> str:
+    if m[3]:
+        return m[3] + "\\" + m[4]
+    return "\\" + (m[1] or m[2])
+
+
+def escape_text(text: str, plain: bool = True) -> str:
+    """Clause text is Markdown inside a Jinja template: a literal '{' must not start a variable, and
+    (for a source in plain text, Word or PDF) '*', '_', '<', a leading '#' or '1.' print as themselves."""
+    if plain:
+        text = MARKDOWN_INLINE.sub(r"\\\1", text)
+        text = MARKDOWN_START.sub(_escape_start, text)
     return text.replace("{", "{{ '{' }}") if "{" in text and "{{ '{' }}" not in text else text
 
 
@@ -76,7 +90,7 @@ def council_yaml(facts: Facts, source_name: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _clause(entry: ClauseEntry, numbering: bool, lines: list[str]) -> None:
+def _clause(entry: ClauseEntry, numbering: bool, lines: list[str], plain: bool) -> None:
     layout = {}
     if numbering and not entry.numbered and not entry.join:
         layout["numbered"] = "false"
@@ -95,30 +109,31 @@ def _clause(entry: ClauseEntry, numbering: bool, lines: list[str]) -> None:
     if entry.library:
         return
     if entry.heading:
-        lines.append(f"        heading: {scalar(escape_text(entry.heading), 10)}")
+        lines.append(f"        heading: {scalar(escape_text(entry.heading, plain), 10)}")
     if entry.text:
-        lines.append(f"        text: {scalar(escape_text(entry.text), 10)}")
+        lines.append(f"        text: {scalar(escape_text(entry.text, plain), 10)}")
     if entry.items:
         lines.append("        items:")
         for key, text, origin in entry.items:
             lines.append(f"          # {origin}")
-            lines.append(f"          {key}: {scalar(escape_text(text), 12)}")
+            lines.append(f"          {key}: {scalar(escape_text(text, plain), 12)}")
 
 
-def _section(entry: SectionEntry, numbering: tuple[str, str, str], lines: list[str]) -> None:
+def _section(entry: SectionEntry, numbering: tuple[str, str, str], lines: list[str], plain: bool) -> None:
     lines.append(f"  # {entry.origin}")
     lines.append(f"  - {'section' if entry.library else 'id'}: {entry.id}")
     if entry.heading:
-        lines.append(f"    heading: {scalar(escape_text(entry.heading), 6)}")
+        lines.append(f"    heading: {scalar(escape_text(entry.heading, plain), 6)}")
     if not entry.numbered and numbering[0] != "none":
         lines.append("    numbered: false")
     lines.append("    clauses:" if entry.clauses else "    clauses: []")
     for clause in entry.clauses:
-        _clause(clause, numbering[1] != "none" and entry.numbered, lines)
+        _clause(clause, numbering[1] != "none" and entry.numbered, lines, plain)
 
 
 def document_yaml(segmented: Segmented, facts: Facts, aligned: Aligned, document: str, source_name: str) -> str:
     lines = [f"# {facts.name}: {document}, imported from {source_name} by 'protocolc import'.", "format: 1"]
+    plain = not source_name.lower().endswith((".md", ".markdown"))
     if facts.title:
         lines.append(f"title: {scalar(facts.title, 2)}")
     levels = ", ".join(f'"{level}"' for level in segmented.levels)
@@ -130,16 +145,16 @@ def document_yaml(segmented: Segmented, facts: Facts, aligned: Aligned, document
             lines.append(f"    {key}: " + (value if key in ("adopted", "review_by") else scalar(value, 6)))
     lines.append("sections:")
     for section in aligned.sections:
-        _section(section, segmented.levels, lines)
+        _section(section, segmented.levels, lines, plain)
     if aligned.changes:
         lines.append("changes:")
         for change in aligned.changes:
             lines.append(f"  # {change.origin}" if change.origin else "  #")
             lines.append(f"  - {change.action}: {change.target}")
             if change.heading:
-                lines.append(f"    heading: {scalar(escape_text(change.heading), 6)}")
+                lines.append(f"    heading: {scalar(escape_text(change.heading, plain), 6)}")
             if change.text:
-                lines.append(f"    text: {scalar(escape_text(change.text), 6)}")
+                lines.append(f"    text: {scalar(escape_text(change.text, plain), 6)}")
             if change.anchor:
                 lines.append(f"    {change.position}: {change.anchor}")
             if change.use:
