@@ -76,3 +76,11 @@ def test_markdown_emphasis_and_bold_numbers_are_stripped() -> None:
         "Italic paragraph.",
         "5.1 From time to time.",
     ]
+
+
+def test_a_hyphen_at_a_line_end_that_belongs_to_the_words_stays() -> None:
+    text = (
+        "The Chief Officer will act on instructions from the Council or its committees, within an agreed-\n"
+        "upon job description, and keeps the organisation's records in good order for every meeting.\n"
+    )
+    assert "within an agreed-upon job description" in texts(text)[0]

@@ -343,8 +343,33 @@ class Aligner:
         return None
 
     # -- stage steps
+    def fold_list_headings(self) -> None:
+        """A 'section' that is only a heading the library has on a list clause ('General Principles')
+        and one list is that clause, under the section before it (layout alone cannot tell them apart)."""
+        headings = {(c.heading or "").lower() for c in self.clauses.values() if c.is_list and c.heading} | {
+            (v[0] or "").lower() for c in self.clauses.values() if c.is_list for v in c.variants.values() if v[0]
+        }
+        sections: list[SectionNode] = []
+        for section in self.seg.sections:
+            blocks = section.blocks
+            if (
+                sections
+                and section.number is None
+                and section.heading
+                and normalise(section.heading).lower() in headings
+                and len(blocks) == 1
+                and blocks[0].items
+                and not blocks[0].text
+                and not blocks[0].heading
+            ):
+                sections[-1].blocks.append(Block(section.origin, None, section.heading, None, blocks[0].items))
+                continue
+            sections.append(section)
+        self.seg.sections = sections
+
     def units(self) -> list[_Unit]:
         out: list[_Unit] = []
+        self.fold_list_headings()
         for section in self.seg.sections:
             flattened: list[Block] = []
             for block in section.blocks:

@@ -43,16 +43,34 @@ def repeated_furniture(lines: list[Line]) -> set[str]:
     return {t for t, n in edges.items() if n >= 2 and n >= len(pages) // 2}
 
 
+SUFFIXES = (
+    "bility",
+    "tion",
+    "sion",
+    "ment",
+    "ness",
+    "ity",
+    "ities",
+    "ing",
+    "ings",
+    "ance",
+    "ence",
+    "ible",
+    "able",
+    "ally",
+)
+
+
 def _dehyphenate(left: str, right: str, vocabulary: Counter[str]) -> str:
-    """Join 'respon-' + 'sibilities' unless the hyphen belongs to the word ('party-' + 'political')."""
+    """Join 'respon-' + 'sibility' when that makes a word; keep a real hyphen ('agreed-' + 'upon')."""
     first = re.search(r"([A-Za-z]+)-$", left)
     second = re.match(r"([a-z]+)", right)
     if not first or not second:
         return left + right
     joined = (first[1] + second[1]).lower()
-    if vocabulary[second[1].lower()] > 1 and joined not in vocabulary:
-        return left + right
-    return left[:-1] + right
+    if vocabulary[joined] or (second[1].startswith(SUFFIXES) and vocabulary[second[1]] < 2):
+        return left[:-1] + right
+    return left + right
 
 
 def clean(lines: list[Line]) -> list[Para]:

@@ -138,13 +138,17 @@ def read_pdf(data: bytes, where: Source) -> list[Line]:
     lines: list[Line] = []
     for number, page in enumerate(reader.pages, 1):
         try:
-            text = page.extract_text() or ""
-        except Exception as exc:  # noqa: BLE001 - pypdf raises many types on damaged pages
-            raise ProtocolError(
-                f"page {number} of the PDF cannot be read: {exc}", where, "export the document as PDF again"
-            ) from exc
+            # Layout mode keeps the blank space between paragraphs as blank lines.
+            text = page.extract_text(extraction_mode="layout") or ""
+        except Exception:  # noqa: BLE001 - layout mode fails on some PDFs: fall back to plain text
+            try:
+                text = page.extract_text() or ""
+            except Exception as exc:  # noqa: BLE001 - pypdf raises many types on damaged pages
+                raise ProtocolError(
+                    f"page {number} of the PDF cannot be read: {exc}", where, "export the document as PDF again"
+                ) from exc
         for raw in text.splitlines():
-            lines.append(Line(raw.rstrip(), f"page {number}", number))
+            lines.append(Line(raw.strip(), f"page {number}", number))
         lines.append(Line("", f"page {number}", number))
     if not any(line.text.strip() for line in lines):
         raise ProtocolError(
