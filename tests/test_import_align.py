@@ -110,3 +110,18 @@ def test_measures() -> None:
     assert typographic_cost("A working partnership", "A working partnership;") == 1
     assert typographic_cost("to determine", "To determine") == 2
     assert typographic_cost("to determine", "To decide") is None
+
+
+def test_a_section_that_is_only_a_library_list_heading_is_that_list(library: Library) -> None:
+    text = (
+        "Close personal relationships between Councillors and Officers can confuse their separate roles and get in "
+        "the way of the proper conduct of Council business."
+    )
+    items = [ItemNode(None, text, "line 9")]
+    sections = [
+        SectionNode("line 1", None, "Expectations", [Block("line 2", text="All Councillors can expect:")]),
+        SectionNode("line 8", None, "General Principles", [Block("line 9", items=items)]),
+    ]
+    result = run(sections, library)
+    assert [s.id for s in result.sections] == ["expectations"]
+    assert [c.id for c in result.sections[0].clauses][-1] == "expectations.principles"
