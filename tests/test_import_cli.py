@@ -65,6 +65,13 @@ def test_force_replaces_an_imported_council(project: Path) -> None:
     assert forced.exit_code == 0 and "Exact matches with the library" in forced.output
 
 
+def test_force_over_a_single_file_council_says_the_old_file_remains(project: Path) -> None:
+    result = invoke(project, str(HERE / "barsetshire.txt"), "--council", "hexham", "--force")
+    assert result.exit_code == 0, result.output
+    assert (project / "councils" / "hexham" / "protocol.yaml").is_file()
+    assert "hexham.yaml (the single-file layout) is still there" in result.output
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -104,6 +104,9 @@ def import_command(
         sys.exit(1)
     for path in written:
         click.echo(f"wrote {path}")
+    old = written[0].parent.parent / f"{council_id}.yaml"
+    if old.is_file():
+        click.echo(f"note: {old} (the single-file layout) is still there; delete it once the import is checked")
     if report:
         click.echo(text, nl=False)
     else:
