@@ -12,8 +12,8 @@ from pypdf import PdfWriter
 from protocolc.errors import ProtocolError
 from protocolc.importer.read import format_number, read, sniff
 
-sys.path.insert(0, str(Path(__file__).parent))
-from import_fixtures import numbered_docx, typed_docx, with_tracked_change  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent / "import"))
+from builders import numbered_docx, typed_docx, with_tracked_change  # noqa: E402
 
 HERE = Path(__file__).parent / "import"
 

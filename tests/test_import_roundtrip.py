@@ -120,8 +120,8 @@ def test_seed_round_trip(tmp_path: Path, council_id: str) -> None:
 
 # --- the same seeds through Word and PDF -----------------------------------------------------------
 
-sys.path.insert(0, str(Path(__file__).parent))
-from import_fixtures import HAS_SOFFICE, seed_numbered_docx, soffice_convert, typed_docx  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent / "import"))
+from builders import HAS_SOFFICE, seed_numbered_docx, soffice_convert, typed_docx  # noqa: E402
 
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
 

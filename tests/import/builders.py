@@ -1,4 +1,4 @@
-"""Builders for the import tests' DOCX and PDF fixtures (made at test time, from text)."""
+"""Builders for the import tests' DOCX and PDF fixtures, made at test time from text (not collected by pytest)."""
 
 from __future__ import annotations
 
