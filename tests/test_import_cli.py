@@ -96,3 +96,25 @@ def test_errors_write_nothing(project: Path, tmp_path: Path, name: str, content:
 def test_bad_council_id(project: Path) -> None:
     result = invoke(project, str(HERE / "barsetshire.txt"), "--council", "../etc")
     assert result.exit_code == 1 and "is not a council id" in result.output
+
+
+def test_exact_keeps_every_mark_as_written(project: Path, tmp_path: Path) -> None:
+    source = tmp_path / "tiny.txt"
+    source.write_text(
+        "TINY PARISH COUNCIL\nMEMBER/OFFICER RELATIONS PROTOCOL\n\n1. Introduction\n\n"
+        "1.1 the aim is effective and professional working relationships characterised by mutual trust, "
+        "respect and courtesy.\n\n"
+        + "".join(
+            f"1.{n} Paragraph {n} of the council's own rules says that the hall is booked through the clerk, "
+            f"that keys are returned within {n} days, and that the chair signs the register each month.\n\n"
+            for n in range(2, 9)
+        ),
+        encoding="utf-8",
+    )
+    assert invoke(project, str(source), "--council", "tiny").exit_code == 0
+    tolerant = yaml.load((project / "councils" / "tiny" / "protocol.yaml").read_text(), Loader=yaml.BaseLoader)
+    assert "changes" not in tolerant  # the library's capital T prints (a small share of the words): reported
+    assert invoke(project, str(source), "--council", "tiny", "--force", "--exact").exit_code == 0
+    exact = yaml.load((project / "councils" / "tiny" / "protocol.yaml").read_text(), Loader=yaml.BaseLoader)
+    assert exact["changes"][0]["replace"] == "introduction.aim"
+    assert exact["changes"][0]["text"].startswith("the aim is")
