@@ -286,6 +286,7 @@ class Aligner:
         self.changes: list[ChangeEntry] = []
         self.punctuation = segmented.punctuation
         self.allowed: set[str] | None = None
+        self.section_ids: dict[int, str] = {}
         self.offers: dict[str, tuple[int, int]] = {}
         texts = [s.heading or "" for s in segmented.sections]
         texts += [
@@ -648,7 +649,7 @@ class Aligner:
                         Finding("near", section.origin, sid, section.heading, heading or "", max(score, 0.0))
                     )
                 return entry
-        sid = self.ids.new(section.heading or "opening")
+        sid = self.section_ids.get(id(section)) or self.ids.new(section.heading or "opening")
         if section.heading:
             self.findings.append(Finding("local", section.origin, sid, section.heading))
         return SectionEntry(sid, section.origin, False, section.heading, numbered, clauses)
@@ -670,6 +671,8 @@ class Aligner:
 
     def run(self) -> Aligned:
         units = self.units()
+        # Sections name themselves first, so 'Chairs' is tiny.chairs and its first clause tiny.chairs-2 if need be.
+        self.section_ids = {id(s): self.ids.new(s.heading or "opening") for s in self.seg.sections}
         self.exact_pass(units)
         self.near_pass(units)
         by_section: dict[int, list[ClauseEntry]] = {}
