@@ -355,15 +355,23 @@ def adopt(
     if approved_by:
         entry["approved_by"] = approved_by
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, PlainScalarString
 
     row = CommentedMap()
     for key, value in entry.items():
-        quoted = key in ("version", "minute") and not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", value)
-        row[key] = DoubleQuotedScalarString(value) if quoted else value
+        if key in ("adopted", "review_by"):
+            day = PartialDate.parse(value)  # written as the files write dates: adopted: 2026-11-25
+            row[key] = dt.date(day.year, day.month, day.day) if day.day else PlainScalarString(value)
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", value):
+            row[key] = value
+        else:
+            row[key] = DoubleQuotedScalarString(value)  # "1.1", "123/26": strings, as the files quote them
     versions = data.get("versions")
     if versions is None:
         data["versions"] = versions = CommentedSeq()
+    if hasattr(versions, "fa"):
+        versions.fa.set_block_style()  # `versions: []` becomes a block list, as the other files write it
+    _move_trailing_blank_lines(versions, row)
     versions.append(row)
     out = io.StringIO()
     y.dump(data, out)
@@ -395,6 +403,20 @@ def adopt(
         for leftover in (snap_tmp, yaml_tmp):
             leftover.unlink(missing_ok=True)
     return Adoption(council_id, document_id, label, yaml_path, snap_path)
+
+
+def _move_trailing_blank_lines(versions: Any, row: Any) -> None:
+    """Blank lines after the last version belong after the new last one, so `sections:` keeps its spacing."""
+    if not versions or not hasattr(versions[-1], "ca"):
+        return
+    previous = versions[-1]
+    last_key = list(previous)[-1] if len(previous) else None
+    token = previous.ca.items.get(last_key) if last_key is not None else None
+    if not token or len(token) < 3 or token[2] is None or token[2].value.strip():
+        return
+    new_last = list(row)[-1]
+    row.ca.items[new_last] = [None, None, token[2], None]
+    token[2] = None
 
 
 def _temp_beside(path: Path, text: str) -> Path:
