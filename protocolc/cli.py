@@ -297,9 +297,16 @@ def diff_command(
     """Compare two documents clause by clause (exit 0 when identical, 1 when they differ, 2 on error).
 
     Each argument is a council (its protocol) or COUNCIL/DOCUMENT, 'model' (the
-    library's own text, or model/DOCUMENT), or either followed by @REVISION: a
-    git tag or commit, HEAD~N, a date (the last commit on or before that day),
-    or a version label from the document's versions.
+    library's own text, or model/DOCUMENT), or either followed by @REVISION:
+
+    \b
+    - a version label from the document's versions (hexham@1.0, hexham/protocol@v1.0):
+      the text as adopted, read from its snapshot in councils/COUNCIL/adopted/;
+    - a git tag or commit, HEAD~N, or a date: the sources as committed then (a date
+      means the commit date: the last commit on or before that day).
+
+    Against the model, the model is the first side, so a council's own clauses
+    show as additions and the model text it left out as omissions.
 
     \b
     Examples:
