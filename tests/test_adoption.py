@@ -218,3 +218,25 @@ def test_git_revisions_still_work(tmp_project: TmpProject) -> None:
     edit_library(tmp_project)
     code, out = run(tmp_project, "diff", "hexham@HEAD", "hexham")
     assert code == 1 and "1 reworded" in out
+
+
+def test_unreadable_snapshot_is_an_error_not_a_traceback(tmp_project: TmpProject) -> None:
+    tmp_project.path(HEXHAM_SNAPSHOT).write_text("format: 1\nsections: [\n", encoding="utf-8")
+    code, out = run(tmp_project, "check", "hexham")
+    assert code == 1 and f"{HEXHAM_SNAPSHOT}: error: snapshot cannot be read" in out and "Traceback" not in out
+    code, out = run(tmp_project, "build", "hexham", "--format", "md")
+    assert code == 1 and "snapshot cannot be read" in out
+
+
+def test_site_links_the_draft_apart_from_the_adopted_text(tmp_project: TmpProject) -> None:
+    edit_library(tmp_project)
+    out = tmp_project.root / "build"
+    ids = tmp_project.project.council_ids()
+    api.build(tmp_project.project, ids, ("md", "html"), out, site=True)
+    index = api.write_site(tmp_project.project, out).read_text(encoding="utf-8")
+    assert index.count('<tr id="hexham-protocol">') == 1  # one entry per document, not one for its draft
+    hexham = index.split('<tr id="hexham-protocol">')[1].split("</tr>")[0]
+    assert 'href="hexham/protocol.html"' in hexham and 'href="hexham/protocol.draft.html"' in hexham
+    assert "Draft, not adopted" in hexham
+    duston = index.split('<tr id="duston-protocol">')[1].split("</tr>")[0]
+    assert "draft" not in duston.lower()
