@@ -196,6 +196,16 @@ def snapshot_problems(workspace: Workspace, council_id: str, document_id: str) -
                 )
             )
             continue
+        earlier = [v for v in snap.document.versions[:-1] if v.version not in by_label]
+        if earlier:
+            problems.append(
+                Problem(
+                    f"snapshot of version '{label}' lists earlier versions the YAML does not: "
+                    + ", ".join(v.version for v in earlier),
+                    Source(shown, _line_of(path, "versions:")),
+                    f"versions are never removed once adopted: restore them in {source.source.path}, or {repair}",
+                )
+            )
         if snapshot.version_row(snap.document.current) != snapshot.version_row(version):
             got, want = snapshot.version_row(snap.document.current), snapshot.version_row(version)
             fields = ("version", "adopted", "minute", "review_by", "approved_by", "note")

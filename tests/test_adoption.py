@@ -240,3 +240,14 @@ def test_site_links_the_draft_apart_from_the_adopted_text(tmp_project: TmpProjec
     assert "Draft, not adopted" in hexham
     duston = index.split('<tr id="duston-protocol">')[1].split("</tr>")[0]
     assert "draft" not in duston.lower()
+
+
+def test_check_reports_versions_removed_after_a_snapshot(tmp_project: TmpProject) -> None:
+    assert run(tmp_project, "adopt", "hexham", "--minute", "9/26", "--date", "2026-11-25")[0] == 0
+    path = tmp_project.path("councils/hexham/protocol.yaml")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('  - version: "1.0"\n    adopted: 2020-12\n    review_by: 2023-12\n', ""))
+    code, out = run(tmp_project, "check", "hexham")
+    assert code == 1
+    assert "snapshot of version '1.1' lists earlier versions the YAML does not: 1.0" in out
+    assert "councils/hexham/adopted/protocol/1.0.yaml:" in out and "not in the versions" in out
