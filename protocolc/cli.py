@@ -385,12 +385,10 @@ def status_command(ctx: click.Context, fail_overdue: bool, fail_drafts: bool, to
     documents = [p.published for p in pubs]
     day = today.date() if today else dt.date.today()
     found = status.statuses(documents, day)
-    draft_names = {p.current.name for p in pubs if p.is_draft}
     rows = [("document", "version", "adopted", "review by", "state")]
     for s in found:
         v = s.document.current
-        state = s.label + (", draft" if s.document.name in draft_names else "")
-        rows.append((s.document.name, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-"), state))
+        rows.append((s.document.name, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-"), s.label))
     echo_table(rows)
     drafts = [p for p in pubs if p.is_draft]
     if drafts:
