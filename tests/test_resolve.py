@@ -405,7 +405,34 @@ def test_target_left_out_by_the_outline(tmp_project: TmpProject) -> None:
     problem = only_problem(error)
     assert problem.message == "'councillors.equal' is not in this council's document"
     assert problem.source == Source(PATH, 9, 5)
-    assert problem.hint == "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change"
+    assert problem.hint == f"it is left out by 'sections:' at {PATH}:7:5; list it there or remove this change"
+
+
+def test_omit_of_an_optional_section_the_council_never_had(tmp_project: TmpProject) -> None:
+    error = resolve_error(tmp_project, "changes:\n  - omit: political-groups\n")
+    problem = only_problem(error)
+    assert problem.message == "'political-groups' is an optional section and is not in this document"
+    assert problem.source == Source(PATH, 7, 5)
+    assert problem.hint is not None
+    assert problem.hint.startswith("optional sections are left out unless listed under 'sections:'")
+    assert "'- section: political-groups'" in problem.hint
+    assert "earlier 'omit:'" not in problem.hint
+
+
+def test_misspelt_anchor_is_reported_at_its_line_with_close_matches_only(tmp_project: TmpProject) -> None:
+    error = resolve_error(
+        tmp_project, "changes:\n  - insert: tiny.extra\n    text: Extra.\n    after: councillors.equl\n"
+    )
+    problem = only_problem(error)
+    assert problem.message == "no section, clause or item 'councillors.equl'"
+    assert problem.source == Source(PATH, 9, 12)  # the 'after:' value, not the '- insert:' line
+    assert problem.hint == "did you mean 'councillors.equal'?"
+
+
+def test_unrelated_ids_are_not_suggested(tmp_project: TmpProject) -> None:
+    error = resolve_error(tmp_project, "changes:\n  - omit: councillors.chair\n")
+    problem = only_problem(error)
+    assert problem.hint == "see the ids in clauses/"
 
 
 def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject) -> None:
@@ -415,6 +442,7 @@ def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject) -> None:
     problem = only_problem(error)
     assert problem.message == "'councillors.equal' is not in this council's document"
     assert problem.source == Source(PATH, 8, 5)
+    assert problem.hint == f"it was left out by the 'omit: councillors' at {PATH}:7:5; remove one of the two changes"
 
 
 def test_all_problems_are_reported_together(tmp_project: TmpProject) -> None:
