@@ -609,9 +609,7 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
             text = r.text(m.get("text"), "text", COUNCIL)
             if text is None:
                 r.fail("an inserted item needs 'text:'", src)
-            return Change(
-                action, target, src, text=text, position=where[0], anchor=anchor, anchor_source=anchor_source
-            )
+            return Change(action, target, src, text=text, position=where[0], anchor=anchor, anchor_source=anchor_source)
         clause = read_clause(r, fields, COUNCIL, LAYOUT_KEYS)
         if clause and clause.id in index.clauses:
             r.fail(

@@ -239,8 +239,7 @@ class _Changer:
             if prefix in self.omitted:
                 return (
                     f"'{target}' is not in this council's document",
-                    f"it was left out by the 'omit: {prefix}' at {self.omitted[prefix]}; "
-                    "remove one of the two changes",
+                    f"it was left out by the 'omit: {prefix}' at {self.omitted[prefix]}; remove one of the two changes",
                 )
         section = next((s for s in self.doc_type.sections if s.id == parts[0]), None)
         if section is not None and section.optional and not any(s.ref.section.id == section.id for s in self.plan):
