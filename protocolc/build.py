@@ -11,6 +11,7 @@ key changed (or whose file was touched) are rendered again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -19,13 +20,13 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .errors import Problem, ProtocolError, Source
-from .formats import FORMATS, filename
+from .errors import Problem, ProtocolError, Source, relative
+from .formats import FORMATS, filename, pdf
 from .model import Document
 from .project import Project
 from .workspace import Workspace
@@ -186,8 +187,18 @@ def build_one(
             written: tuple[Path, ...] = (extra,) if extra else ()
             return DocumentResult(council_id, document_id, UP_TO_DATE, written, warnings=tuple(warnings))
         kept = {filename(doc.id, f): (folder / filename(doc.id, f)).read_bytes() for f in formats if f not in stale}
-        files = workspace.render(doc, stale, inputs=keys, kept=kept)
+        failed: dict[str, ProtocolError] = {}
+        files = workspace.render(doc, stale, inputs=keys, kept=kept, failed=failed)
         written = tuple(write_outputs(folder, files)) + ((extra,) if extra else ())
+        if failed:  # e.g. the PDF without Pango: the other formats are written, the failure is located at its file
+            root = workspace.project.root
+            problems = [
+                replace(problem, source=problem.source or Source(relative(folder / filename(doc.id, name), root)))
+                for name, exc in failed.items()
+                for problem in exc.problems
+            ]
+            error = ProtocolError(problems)
+            return DocumentResult(council_id, document_id, FAILED, written, error, tuple(warnings))
         return DocumentResult(council_id, document_id, BUILT, written, warnings=tuple(warnings))
     except ProtocolError as exc:
         return DocumentResult(council_id, document_id, FAILED, error=exc, warnings=tuple(warnings))
@@ -243,7 +254,8 @@ def build_many(
             notify(results[-1])
         return results
     if "pdf" in formats:
-        import weasyprint  # noqa: F401 - imported once here, so forked workers start warm
+        with contextlib.suppress(ProtocolError):  # imported once here, so forked workers start warm
+            pdf.load_weasyprint()
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     workers = min(jobs, len(names))

@@ -106,12 +106,22 @@ class Workspace:
         formats: tuple[str, ...],
         inputs: dict[str, str] | None = None,
         kept: dict[str, bytes] | None = None,
+        failed: dict[str, ProtocolError] | None = None,
     ) -> dict[str, bytes]:
         """Every requested output of one document plus its manifest, in memory, named as they are written.
 
         `kept` are outputs already written and still current: the manifest lists them, but they are not returned.
+        With `failed`, a format that cannot be rendered (the PDF without Pango) is recorded there by name and
+        the other formats are still returned; without it, its error is raised.
         """
         job = Job(lay_out(doc), self.templates, FORMATS)
-        files = {f"{doc.id}.{FORMATS[name].extension}": job.output(name) for name in FORMATS if name in formats}
+        files: dict[str, bytes] = {}
+        for name in (n for n in FORMATS if n in formats):
+            try:
+                files[f"{doc.id}.{FORMATS[name].extension}"] = job.output(name)
+            except ProtocolError as exc:
+                if failed is None:
+                    raise
+                failed[name] = exc
         files[manifest_name(doc.id)] = manifest_bytes(doc, {**(kept or {}), **files}, inputs)
         return files

@@ -98,3 +98,43 @@ def test_stats_of_a_misspelt_council(project) -> None:
     result = run(project.root, "stats", "hexam")
     assert result.exit_code == 1
     assert "did you mean 'hexham'?" in result.output
+
+
+# --- the PDF without Pango ---------------------------------------------------------------------------
+
+
+def test_build_without_pango_writes_markdown_and_html_and_says_how_to_install_it(tmp_path, monkeypatch) -> None:
+    import builtins
+
+    from conftest import copy_project
+
+    real_import = builtins.__import__
+
+    def no_pango(name: str, *args: object, **kwargs: object) -> object:
+        if name == "weasyprint" or name.startswith("weasyprint."):
+            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    tmp = copy_project(tmp_path / "project")
+    result = run(tmp.root, "build", "hexham", "--jobs", "1")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    folder = tmp.root / "build" / "hexham"
+    assert (folder / "protocol.md").is_file() and (folder / "protocol.html").is_file()
+    assert not (folder / "protocol.pdf").exists()
+    lines = result.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if "error:" in line)
+    assert lines[first].startswith("build/hexham/protocol.pdf: error: the PDF needs the Pango library")
+    hint = "\n".join(lines[first + 1 :])
+    assert "sudo apt install libpango-1.0-0 libpangoft2-1.0-0" in hint  # Debian/Ubuntu
+    assert "sudo dnf install pango" in hint  # Fedora
+    assert "brew install pango" in hint  # macOS
+    assert "pacman -S mingw-w64-x86_64-pango" in hint  # Windows (MSYS2)
+    assert "--format md,html" in hint
+    manifest = (folder / "protocol.manifest.json").read_text(encoding="utf-8")
+    assert "protocol.html" in manifest and "protocol.pdf" not in manifest
+    monkeypatch.setattr(builtins, "__import__", real_import)
+    again = run(tmp.root, "build", "hexham", "--jobs", "1")  # with Pango back, the PDF is made and nothing else
+    assert again.exit_code == 0, again.output
+    assert (folder / "protocol.pdf").is_file()

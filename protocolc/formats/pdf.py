@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
+from ..errors import ProtocolError
 from .base import Format, Job
+
+# WeasyPrint's documented ways to install Pango and the libraries it loads at `import weasyprint`
+# (https://doc.courtbouillon.org/weasyprint/stable/first_steps.html).
+INSTALL_PANGO = (
+    "install Pango, then build again:\n"
+    "    Debian/Ubuntu:      sudo apt install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0\n"
+    "    Fedora:             sudo dnf install pango\n"
+    "    macOS (Homebrew):   brew install pango\n"
+    "    Windows:            install MSYS2 (https://www.msys2.org), run 'pacman -S mingw-w64-x86_64-pango'"
+    " in its shell, and add C:\\msys64\\mingw64\\bin to PATH\n"
+    "  or build without the PDF: protocolc build COUNCIL --format md,html"
+)
+
+
+def load_weasyprint() -> ModuleType:
+    """WeasyPrint, or a clerk's message when the system libraries it loads (Pango, GLib, HarfBuzz) are missing."""
+    try:
+        import weasyprint  # imported here: it costs about 0.35 s and only PDF needs it
+    except OSError as exc:  # raised by cffi when a shared library cannot be found or loaded
+        raise ProtocolError(
+            f"the PDF needs the Pango library, which is not installed or cannot be loaded ({exc}); "
+            "the other formats were written",
+            hint=INSTALL_PANGO,
+        ) from None
+    return weasyprint
 
 
 def render(job: Job) -> bytes:
@@ -14,8 +41,8 @@ def render(job: Job) -> bytes:
 
 def pdf_bytes(html: str, base_url: str) -> bytes:
     """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history."""
+    weasyprint = load_weasyprint()
     import pydyf  # WeasyPrint's PDF writer
-    import weasyprint  # imported here: it costs about 0.35 s and only PDF needs it
 
     def finish_tables(_document: Any, pdf: Any) -> None:
         """Complete WeasyPrint's table tagging as PDF/UA expects: /Scope on header cells, and an /IDTree.
