@@ -34,13 +34,20 @@ def load_weasyprint() -> ModuleType:
     return weasyprint
 
 
+PRINT_STYLESHEET = "print.css"  # paged media (running heads, page numbers) that only WeasyPrint reads
+
+
 def render(job: Job) -> bytes:
     html = job.output("html").decode("utf-8")
-    return pdf_bytes(html, str(job.templates.folders[0]))
+    print_css = job.templates.path(PRINT_STYLESHEET).read_text(encoding="utf-8")
+    return pdf_bytes(html, str(job.templates.folders[0]), print_css)
 
 
-def pdf_bytes(html: str, base_url: str) -> bytes:
-    """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history."""
+def pdf_bytes(html: str, base_url: str, print_css: str = "") -> bytes:
+    """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history.
+
+    `print_css` is added to the page's own stylesheet: the paged-media rules that are not valid in a web page.
+    """
     weasyprint = load_weasyprint()
     import pydyf  # WeasyPrint's PDF writer
 
@@ -69,8 +76,19 @@ def pdf_bytes(html: str, base_url: str) -> bytes:
             root["IDTree"] = tree.reference
 
     document = weasyprint.HTML(string=html, base_url=base_url)
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tables)
+    stylesheets = [weasyprint.CSS(string=print_css, base_url=base_url)] if print_css else []
+    pdf: bytes = document.write_pdf(
+        stylesheets=stylesheets, pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tables
+    )
     return pdf
 
 
-FORMAT = Format("pdf", "pdf", "a tagged PDF (PDF/UA-1) for print", render, uses=("html",), needs_fonts=True)
+FORMAT = Format(
+    "pdf",
+    "pdf",
+    "a tagged PDF (PDF/UA-1) for print",
+    render,
+    templates=(PRINT_STYLESHEET,),
+    uses=("html",),
+    needs_fonts=True,
+)
