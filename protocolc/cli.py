@@ -122,7 +122,8 @@ def build(
 ) -> None:
     """Build councils' documents into build/<council>/<document>.*, skipping those already up to date.
 
-    A council's name builds all its documents; COUNCIL/DOCUMENT builds one.
+    A council's name builds all its documents; COUNCIL/DOCUMENT builds one. --all also writes the site's
+    index (build/index.html); once it exists, building some councils updates it too.
 
     \b
     Examples:
@@ -142,12 +143,21 @@ def build(
     try:
         if shard:
             ids = build_stage.shard(ids, shard)
+        # A site (build/index.html) is written by --all; once there, building some councils keeps it current.
+        site = not shard and (all_councils or ((output or project.root / "build") / "index.html").is_file())
         with BuildProgress(len(ids), quiet) as progress:
             jobs = jobs or build_stage.default_jobs()
             results = api.build(
-                project, ids, chosen, output, jobs=jobs, force=force, site=all_councils, progress=progress.update
+                project,
+                ids,
+                chosen,
+                output,
+                jobs=jobs,
+                force=force,
+                site=all_councils or site,
+                progress=progress.update,
             )
-        index = api.write_site(project, output) if all_councils and not shard else None
+        index = api.write_site(project, output) if site else None
     except ProtocolError as exc:
         fail(exc)
     failed = [r for r in results if r.error]

@@ -12,7 +12,8 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 from conftest import COUNCILS, REPO, TINY, copy_project
-from test_tools import program, run, vnu
+from test_accessibility import CHROMIUM, CHROMIUM_ARGS
+from test_tools import program, require, run, vnu
 
 from protocolc.cli import main
 
@@ -157,3 +158,55 @@ def test_tricky_texts_with_bullets_keep_two_paragraph_items_in_their_list(tmp_pr
     shown = _body_of_markdown(markdown)
     [item] = [li for li in shown.iter("li") if "First paragraph of one item." in " ".join(li.itertext())]
     assert "Second paragraph of the same item" in " ".join(item.itertext())
+
+
+# --- the site index reflows on a small screen (WCAG 1.4.10) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def narrow_page(site: Path):
+    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 320, "height": 640})
+            yield page
+        finally:
+            browser.close()
+
+
+def test_site_index_reflows_at_320_px(site: Path, narrow_page) -> None:
+    narrow_page.goto((site / "index.html").as_uri())
+    width = narrow_page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 320
+    caption = narrow_page.evaluate(
+        "(() => { const r = document.querySelector('caption').getBoundingClientRect(); return [r.left, r.right]; })()"
+    )
+    assert caption[0] >= 0 and caption[1] <= 320  # the caption is not cut off
+    label = narrow_page.evaluate(
+        "getComputedStyle(document.querySelector('td[data-label=\"Review by\"]'), '::before').content"
+    )
+    assert label == '"Review by: "'
+
+
+def test_building_one_council_updates_an_existing_site_index(tmp_path: Path) -> None:
+    tmp = copy_project(tmp_path / "project", REPO)
+    runner = CliRunner()
+    alone = runner.invoke(main, ["--project", str(tmp.root), "build", "hexham", "--format", "md,html"])
+    assert alone.exit_code == 0, alone.output
+    index = tmp.root / "build" / "index.html"
+    assert not index.exists()  # no site until --all has made one
+    everyone = runner.invoke(main, ["--project", str(tmp.root), "build", "--all", "--format", "md,html", "-q"])
+    assert everyone.exit_code == 0, everyone.output
+    assert "Hexham Town Council" in index.read_text(encoding="utf-8")
+    document = tmp.root / "councils" / "hexham" / "protocol.yaml"
+    document.write_text(
+        document.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "9.0"', 1), encoding="utf-8"
+    )
+    again = runner.invoke(main, ["--project", str(tmp.root), "build", "hexham", "--format", "md,html"])
+    assert again.exit_code == 0, again.output
+    assert "site: " in again.output
+    row = index.read_text(encoding="utf-8").split('id="hexham-protocol"')[1].split("</tr>")[0]
+    assert '<td data-label="Version">9.0' in row
