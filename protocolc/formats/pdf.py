@@ -75,12 +75,104 @@ def pdf_bytes(html: str, base_url: str, print_css: str = "") -> bytes:
             pdf.add_object(tree)
             root["IDTree"] = tree.reference
 
+    def finish(document: Any, pdf: Any) -> None:
+        finish_tables(document, pdf)
+        objects: dict[Any, Any] = {obj.reference: obj for obj in pdf.objects if isinstance(obj, dict)}  # type: ignore[attr-defined]
+        streams = {obj.reference: obj for obj in pdf.objects if isinstance(obj, pydyf.Stream)}
+        root = objects.get(pdf.catalog.get("StructTreeRoot"))
+        if root is not None:
+            running_heads_as_artifacts(objects, streams, root)
+            lettered_labels(objects)
+
     document = weasyprint.HTML(string=html, base_url=base_url)
     stylesheets = [weasyprint.CSS(string=print_css, base_url=base_url)] if print_css else []
     pdf: bytes = document.write_pdf(
-        stylesheets=stylesheets, pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tables
+        stylesheets=stylesheets, pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish
     )
     return pdf
+
+
+def _marked_content(objects: dict[Any, Any], element: Any) -> list[int]:
+    """The marked-content ids (MCIDs) under a structure element, at any depth."""
+    found: list[int] = []
+    for kid in element.get("K", []):
+        if isinstance(kid, int):
+            found.append(kid)
+        elif kid in objects:
+            found += _marked_content(objects, objects[kid])
+    return found
+
+
+def running_heads_as_artifacts(objects: dict[Any, Any], streams: dict[Any, Any], root: Any) -> None:
+    """Mark the page margins' content (running heads, "Page N of M") as pagination artifacts (PDF/UA, 7.8).
+
+    WeasyPrint tags each margin box as a /NonStruct element whose parent is the /Document element but which that
+    element does not list: content outside the structure tree. Here its marked content becomes
+    `/Artifact <</Type /Pagination>>`, and the parent tree stops mapping its MCIDs to the orphaned elements.
+    """
+    from pydyf import Dictionary
+
+    documents = [objects[k] for k in root.get("K", []) if k in objects and objects[k].get("S") == "/Document"]
+    if not documents:
+        return
+    document = documents[0]
+    listed = set(document.get("K", []))
+    pages: dict[Any, set[int]] = {}
+    for element in objects.values():
+        if (
+            element.get("P") == document.reference
+            and element.get("S") == "/NonStruct"
+            and element.reference not in listed
+        ):
+            pages.setdefault(element.get("Pg"), set()).update(_marked_content(objects, element))
+    if not pages:
+        return
+    parent_tree = objects.get(root.get("ParentTree"))
+    numbers = parent_tree.get("Nums", []) if parent_tree is not None else []
+    mappings = {numbers[i]: numbers[i + 1] for i in range(0, len(numbers) - 1, 2)}
+    for page_ref, mcids in pages.items():
+        page = objects.get(page_ref)
+        stream = streams.get(page.get("Contents")) if page is not None else None
+        if stream is None:
+            continue
+        items = stream.stream
+        for n, item in enumerate(items):
+            if item == b"BDC" and n >= 2 and isinstance(items[n - 1], dict) and items[n - 1].get("MCID") in mcids:
+                items[n - 2] = "/Artifact"
+                items[n - 1] = Dictionary({"Type": "/Pagination"})
+        mapping = mappings.get(page.get("StructParents"))
+        if isinstance(mapping, bytes):  # a reference to the array
+            mapping = objects.get(mapping)
+        if isinstance(mapping, list):
+            for mcid in mcids:
+                if mcid < len(mapping):
+                    mapping[mcid] = "null"
+
+
+def lettered_labels(objects: dict[Any, Any]) -> None:
+    """Tag a lettered item's label ('a)', the template's <span class="label">) as /Lbl, beside its /LBody.
+
+    WeasyPrint puts the whole <li> in /LBody; the label is its first child, a /Span holding a /Span (the
+    label is an inline-block), which clause text (em, strong, links) never is.
+    """
+    for item in [e for e in objects.values() if e.get("S") == "/LI"]:
+        kids = [objects.get(k) for k in item.get("K", [])]
+        body = next((k for k in kids if k is not None and k.get("S") == "/LBody"), None)
+        if body is None or not body.get("K"):
+            continue
+        first = objects.get(body["K"][0])
+        inner = [objects.get(k) for k in first.get("K", [])] if first is not None else []
+        if (
+            first is None
+            or first.get("S") != "/Span"
+            or not inner
+            or any(k is None or k.get("S") != "/Span" for k in inner)
+        ):
+            continue
+        del body["K"][0]
+        first["S"] = "/Lbl"
+        first["P"] = item.reference
+        item["K"].insert(item["K"].index(body.reference), first.reference)
 
 
 FORMAT = Format(
