@@ -11,6 +11,7 @@ from protocolc.api import Workspace
 from protocolc.errors import Problem, ProtocolError, Source
 from protocolc.model import COUNCIL, LIBRARY, DocClause, DocSection, Document
 from protocolc.numbering import STYLES, Number, number
+from protocolc.templating import markdown_text
 
 PATH = "councils/tiny/protocol.yaml"
 
@@ -870,8 +871,8 @@ def test_nested_item_passages_are_located(tmp_project: TmpProject) -> None:
 def test_nested_items_in_markdown(tmp_project: TmpProject) -> None:
     nested(tmp_project)
     assert (
-        "\n- a) advises the Council;\n- b) keeps the records:\n  - (i) the minutes;\n  - (ii) the accounts;\n"
-        "  - (iii) the letters; and\n- c) does other things.\n"
+        "\na) advises the Council;\n\nb) keeps the records:\n\n(i) the minutes;\n\n(ii) the accounts;\n\n"
+        "(iii) the letters; and\n\nc) does other things.\n"
     ) in tmp_project.markdown()
 
 
@@ -1061,7 +1062,8 @@ def test_item_numbering_styles(tmp_project: TmpProject, style: str) -> None:
     assert areas[1].number == ref
     markdown = tmp_project.markdown()
     first = "To determine Council policy and provide community leadership;"
-    assert (f"\n- {labels[0]} {first}\n" if labels[0] else f"\n- {first}\n") in markdown
+    # a lettered item is a paragraph starting with its label, escaped where Markdown would read a list ('1\\.')
+    assert (f"\n{markdown_text(labels[0] + ' ' + first)}\n" if labels[0] else f"\n- {first}\n") in markdown
 
 
 def test_every_style_is_covered() -> None:
