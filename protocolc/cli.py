@@ -364,7 +364,7 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
     sys.exit(1 if report.failed(strict) else 0)
 
 
-class Day(click.ParamType):
+class Day(click.ParamType):  # type: ignore[type-arg]  # generic only in some click versions
     """A day written year-month-day (2025-05-12); anything else is answered in words, with the same day rewritten."""
 
     name = "date"

@@ -79,7 +79,12 @@ def _date(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "anyOf": [
-            {"title": "a date written YYYY-MM-DD or YYYY-MM", "type": "string", "pattern": DATE},
+            {
+                "title": "a date written YYYY-MM-DD or YYYY-MM",
+                "type": "string",
+                "pattern": DATE,
+                "patternErrorMessage": "not a date: write YYYY-MM-DD (2025-05-12) or YYYY-MM, a real month and day",
+            },
             {"title": "a date as a YAML 1.1 reader gives it", "not": {"type": JSON_TYPES}},
         ],
     }

@@ -1,16 +1,20 @@
 """What an editor (yaml-language-server, with the JSON Schemas `protocolc schema` writes) shows the clerk: a
 misspelt id and an impossible date are flagged, every alternative has a title, and files read by a YAML 1.1
-reader (PyYAML, the readers ajv is used with) still validate, dates and all. Checked with jsonschema."""
+reader (PyYAML, the readers ajv is used with) still validate, dates and all. Checked with jsonschema, and with
+yaml-language-server itself (npm) through a small language client."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 from conftest import REPO
 from jsonschema import Draft202012Validator
+from test_tools import program, require
 
 
 def validator(name: str) -> Draft202012Validator:
@@ -83,3 +87,87 @@ def test_ids_are_enums_an_editor_completes() -> None:
     omit = next(b for b in schema["properties"]["changes"]["items"]["oneOf"] if "omit" in b["required"])
     library = omit["properties"]["omit"]["anyOf"][0]
     assert "councillors.equal" in library["enum"] and "roles" in library["enum"]
+
+
+# --- what yaml-language-server (the editor) shows ----------------------------------------------------------------
+
+SERVER = REPO / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
+
+
+class LanguageClient:
+    """The least an editor does: start the server on stdio, open one file, collect the diagnostics it publishes."""
+
+    def __init__(self, node: str) -> None:
+        self.process = subprocess.Popen(
+            [node, str(SERVER), "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def receive(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        length = 0
+        while (line := self.process.stdout.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        assert length, "the language server stopped"
+        message: dict[str, Any] = json.loads(self.process.stdout.read(length))
+        return message
+
+    def diagnostics(self, path: Path) -> list[tuple[int, str]]:
+        settings = {"validate": True, "schemaStore": {"enable": False}}
+        self.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "processId": None,
+                    "rootUri": path.parents[2].as_uri(),
+                    "capabilities": {"workspace": {"configuration": True}},
+                },
+            }
+        )
+        self.send({"method": "initialized", "params": {}})
+        self.send({"method": "workspace/didChangeConfiguration", "params": {"settings": {"yaml": settings}}})
+        document = {"uri": path.as_uri(), "languageId": "yaml", "version": 1, "text": path.read_text(encoding="utf-8")}
+        self.send({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+        while True:
+            message = self.receive()
+            if message.get("method") == "workspace/configuration":
+                self.send({"id": message["id"], "result": [settings] * len(message["params"]["items"])})
+            elif "id" in message and "method" in message:
+                self.send({"id": message["id"], "result": None})
+            elif message.get("method") == "textDocument/publishDiagnostics" and message["params"]["diagnostics"]:
+                found = message["params"]["diagnostics"]
+                return [(d["range"]["start"]["line"] + 1, d["message"]) for d in found]
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def test_the_editor_flags_a_misspelt_id_and_an_impossible_date(tmp_path: Path) -> None:
+    node = program("node")
+    require(f"yaml-language-server ({SERVER.relative_to(REPO)}, npm)", SERVER.is_file())
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    path = tmp_path / "councils" / "tiny" / "protocol.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "# yaml-language-server: $schema=../../schemas/document.schema.json\n"
+        'versions:\n  - version: "1"\n    adopted: 2013-02-30\n'
+        "changes:\n  - omit: councillors.equl\n  - omit: councillors.equal\n",
+        encoding="utf-8",
+    )
+    client = LanguageClient(node)
+    try:
+        found = client.diagnostics(path)
+    finally:
+        client.close()
+    assert [line for line, _ in found] == [4, 6]  # the date, the misspelt id; not the good id on line 7
+    assert "write YYYY-MM-DD (2025-05-12) or YYYY-MM, a real month" in found[0][1]
+    assert "councillors.equal" in found[1][1]  # among the valid values it lists

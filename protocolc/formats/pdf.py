@@ -31,7 +31,8 @@ def load_weasyprint() -> ModuleType:
             "the other formats were written",
             hint=INSTALL_PANGO,
         ) from None
-    return weasyprint
+    module: ModuleType = weasyprint
+    return module
 
 
 PRINT_STYLESHEET = "print.css"  # paged media (running heads, page numbers) that only WeasyPrint reads
@@ -140,6 +141,7 @@ def running_heads_as_artifacts(objects: dict[Any, Any], streams: dict[Any, Any],
             if item == b"BDC" and n >= 2 and isinstance(items[n - 1], dict) and items[n - 1].get("MCID") in mcids:
                 items[n - 2] = "/Artifact"
                 items[n - 1] = Dictionary({"Type": "/Pagination"})
+        assert page is not None
         mapping = mappings.get(page.get("StructParents"))
         if isinstance(mapping, bytes):  # a reference to the array
             mapping = objects.get(mapping)
