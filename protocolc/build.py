@@ -11,6 +11,7 @@ key changed (or whose file was touched) are rendered again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -19,14 +20,14 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from . import adoption
-from .errors import Problem, ProtocolError, Source
-from .formats import FORMATS, filename
+from .errors import Problem, ProtocolError, Source, relative
+from .formats import FORMATS, filename, pdf
 from .model import Document
 from .project import Project
 from .workspace import Workspace
@@ -189,15 +190,24 @@ def build_one(
         mark = adoption.british(adoption.build_date()) if found.adopted is None and not doc.versions else None
         folder = out / council_id
         extra = write_model_diff(workspace, doc, folder, force) if site and "html" in formats else None
-        written = _render_stale(workspace, doc, document_id, formats, folder, force, mark)
+        failed: dict[str, tuple[str, ProtocolError]] = {}
+        written = _render_stale(workspace, doc, document_id, formats, folder, force, mark, failed)
         draft_stem = document_id + adoption.DRAFT_SUFFIX
         if found.adopted is not None and found.is_draft:
             draft = adoption.draft_document(workspace, council_id, document_id)
             built_on = adoption.british(adoption.build_date())
-            written += _render_stale(workspace, draft, draft_stem, formats, folder, force, built_on)
+            written += _render_stale(workspace, draft, draft_stem, formats, folder, force, built_on, failed)
         else:
             _remove_outputs(folder, draft_stem)  # adopted since: a stale draft must not stay on the site
         written += (extra,) if extra else ()
+        if failed:  # e.g. the PDF without Pango: the other formats are written, the failure is located at its file
+            root = workspace.project.root
+            problems = [
+                replace(problem, source=problem.source or Source(relative(folder / name, root)))
+                for name, exc in failed.values()
+                for problem in exc.problems
+            ]
+            return DocumentResult(council_id, document_id, FAILED, written, ProtocolError(problems), tuple(warnings))
         state = BUILT if written and (written != (extra,)) else UP_TO_DATE
         return DocumentResult(council_id, document_id, state, written, warnings=tuple(warnings))
     except ProtocolError as exc:
@@ -219,14 +229,21 @@ def _render_stale(
     folder: Path,
     force: bool,
     draft: str | None,
+    failed: dict[str, tuple[str, ProtocolError]],
 ) -> tuple[Path, ...]:
-    """Render and write the formats of one set of outputs (`<stem>.*`) that are not up to date."""
+    """Render and write the formats of one set of outputs (`<stem>.*`) that are not up to date.
+
+    A format that cannot be rendered is recorded in `failed` (by file name) and the others are still written.
+    """
     keys = inputs_keys(doc, formats, workspace, draft)
     stale = formats if force else stale_formats(folder, stem, keys)
     if stale is None:
         return ()
     kept = {filename(stem, f): (folder / filename(stem, f)).read_bytes() for f in formats if f not in stale}
-    files = workspace.render(doc, stale, inputs=keys, kept=kept, stem=stem, draft=draft)
+    failures: dict[str, ProtocolError] = {}
+    files = workspace.render(doc, stale, inputs=keys, kept=kept, stem=stem, draft=draft, failed=failures)
+    for name, exc in failures.items():
+        failed[f"{stem}.{name}"] = (filename(stem, name), exc)
     return tuple(write_outputs(folder, files))
 
 
@@ -278,7 +295,8 @@ def build_many(
             notify(results[-1])
         return results
     if "pdf" in formats:
-        import weasyprint  # noqa: F401 - imported once here, so forked workers start warm
+        with contextlib.suppress(ProtocolError):  # imported once here, so forked workers start warm
+            pdf.load_weasyprint()
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     workers = min(jobs, len(names))

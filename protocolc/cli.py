@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -121,7 +123,8 @@ def build(
 ) -> None:
     """Build councils' documents into build/<council>/<document>.*, skipping those already up to date.
 
-    A council's name builds all its documents; COUNCIL/DOCUMENT builds one.
+    A council's name builds all its documents; COUNCIL/DOCUMENT builds one. --all also writes the site's
+    index (build/index.html); once it exists, building some councils updates it too.
 
     \b
     Examples:
@@ -141,12 +144,21 @@ def build(
     try:
         if shard:
             ids = build_stage.shard(ids, shard)
+        # A site (build/index.html) is written by --all; once there, building some councils keeps it current.
+        site = not shard and (all_councils or ((output or project.root / "build") / "index.html").is_file())
         with BuildProgress(len(ids), quiet) as progress:
             jobs = jobs or build_stage.default_jobs()
             results = api.build(
-                project, ids, chosen, output, jobs=jobs, force=force, site=all_councils, progress=progress.update
+                project,
+                ids,
+                chosen,
+                output,
+                jobs=jobs,
+                force=force,
+                site=all_councils or site,
+                progress=progress.update,
             )
-        index = api.write_site(project, output) if all_councils and not shard else None
+        index = api.write_site(project, output) if site else None
     except ProtocolError as exc:
         fail(exc)
     failed = [r for r in results if r.error]
@@ -254,21 +266,26 @@ def load_documents(project: Project, names: list[str] | None) -> list[Document]:
 
 
 @main.command(name="stats")
+@click.argument("councils", nargs=-1, metavar="COUNCIL[/DOCUMENT]...")
 @click.option("--min-words", default=8, show_default=True, help="Shortest sentence or item listed as a candidate.")
 @click.pass_context
-def stats_command(ctx: click.Context, min_words: int) -> None:
-    """Show how much wording councils share through the library, and what could move there.
+def stats_command(ctx: click.Context, councils: tuple[str, ...], min_words: int) -> None:
+    """Show how much wording councils (all by default) share through the library, and what could move there.
 
     \b
-    Example:
+    Examples:
       protocolc stats
+      protocolc stats hexham
     """
     project = open_project(ctx)
-    documents = load_documents(project, None)
+    documents = load_documents(project, None)  # shares are measured against every council
+    named = {d.council.id for d in load_documents(project, council_names(councils))} if councils else None
     try:
         report = stats.report(documents, api.Workspace.open(project).library, min_words)
     except ProtocolError as exc:
         fail(exc)
+    if named is not None:
+        report = report.only(named)
     click.echo(stats.format_report(report))
 
 
@@ -355,19 +372,57 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
     sys.exit(1 if report.failed(strict) else 0)
 
 
+class Day(click.ParamType):  # type: ignore[type-arg]  # generic only in some click versions
+    """A day written year-month-day (2025-05-12); anything else is answered in words, with the same day rewritten."""
+
+    name = "date"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                self.fail(f"'{text}' is not a day of the calendar (dates are written year-month-day)", param, ctx)
+        hint = "dates are written year-month-day"
+        parts = [p for p in text.replace(".", "/").replace("-", "/").split("/") if p]
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            with contextlib.suppress(ValueError):  # a British day/month/year, the way a clerk writes it
+                day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+                hint += f": {text} (day/month/year) is {day.isoformat()}"
+        else:
+            hint += ", e.g. 2025-05-12 for 12 May 2025"
+        self.fail(f"'{text}' is not a date: {hint}", param, ctx)
+
+
+def council_names(councils: tuple[str, ...]) -> list[str] | None:
+    return list(councils) or None
+
+
 @main.command(name="status")
+@click.argument("councils", nargs=-1, metavar="COUNCIL[/DOCUMENT]...")
 @click.option("--fail-overdue", is_flag=True, help="Exit 1 when any council's review is overdue (for CI).")
 @click.option("--fail-drafts", is_flag=True, help="Exit 1 when any document is a draft (not as adopted).")
+@click.option("--fail-no-review", is_flag=True, help="Exit 1 when any document has no review date recorded (for CI).")
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     metavar="YYYY-MM-DD",
     help="Judge review dates as of this day instead of today.",
 )
 @click.pass_context
-def status_command(ctx: click.Context, fail_overdue: bool, fail_drafts: bool, today: dt.datetime | None) -> None:
-    """Show every council's documents with their current version and review state, most urgent first.
+def status_command(
+    ctx: click.Context,
+    councils: tuple[str, ...],
+    fail_overdue: bool,
+    fail_drafts: bool,
+    fail_no_review: bool,
+    today: dt.date | None,
+) -> None:
+    """Show councils' documents (all by default) with their current version and review state, most urgent first.
 
     Then the drafts: documents whose sources now say other words than those adopted (or never adopted),
     each with the clauses that changed and where each change was made (the library or the council's file).
@@ -375,16 +430,17 @@ def status_command(ctx: click.Context, fail_overdue: bool, fail_drafts: bool, to
     \b
     Examples:
       protocolc status
-      protocolc status --fail-overdue --fail-drafts
+      protocolc status hexham duston
+      protocolc status --fail-overdue --fail-drafts --fail-no-review
     """
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
-        pubs = [adoption.publication(workspace, c, d) for c, d in workspace.names(None)]
+        pubs = [adoption.publication(workspace, c, d) for c, d in workspace.names(council_names(councils))]
     except ProtocolError as exc:
         fail(exc)
     documents = [p.published for p in pubs]
-    day = today.date() if today else dt.date.today()
+    day = today or dt.date.today()
     found = status.statuses(documents, day)
     rows = [("document", "version", "adopted", "review by", "state")]
     for s in found:
@@ -405,12 +461,23 @@ def status_command(ctx: click.Context, fail_overdue: bool, fail_drafts: bool, to
             f"  {p.current.name}: {n} clause{'s' if n != 1 else ''} changed since version {p.adopted.current.version}"
         )
         echo_changes(changes, redline=False)
+    failed = False
     overdue = [s.document.name for s in found if s.state == status.OVERDUE]
     if overdue and fail_overdue:
         click.echo(f"review overdue: {', '.join(overdue)}", err=True)
-        sys.exit(1)
+        failed = True
+    unknown = [s.document.name for s in found if s.state == status.UNKNOWN]
+    if unknown and fail_no_review:
+        click.echo(
+            f"no review date: {', '.join(unknown)}"
+            " (add 'review_by: YYYY-MM-DD' to the current version in the document's file)",
+            err=True,
+        )
+        failed = True
     if drafts and fail_drafts:
         click.echo(f"drafts: {', '.join(p.current.name for p in drafts)}", err=True)
+        failed = True
+    if failed:
         sys.exit(1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,9 +55,27 @@ class ProtocolError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+IDENTIFIER = re.compile(r"[A-Za-z][\w-]*(\.[\w-]+)*$")  # a section, clause or item id, a key or a term
+
+
+def _close_ids(name: str, choice: str) -> bool:
+    """Whether an id is a likely misspelling of another: as many dotted parts, each equal or close.
+
+    Comparing whole ids lets a shared prefix ('councillors.') make unrelated ids look alike, so each part
+    that differs must itself match closely.
+    """
+    mine, theirs = name.split("."), choice.split(".")
+    return len(mine) == len(theirs) and all(
+        a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.75 for a, b in zip(mine, theirs, strict=True)
+    )
+
+
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """The nearest valid names to a misspelt one, best first."""
-    return difflib.get_close_matches(name, sorted(set(choices)), n=n, cutoff=0.6)
+    """The nearest valid names to a misspelt one, best first; dotted ids only if close part by part."""
+    close = difflib.get_close_matches(name, sorted(set(choices)), n=max(n, 10), cutoff=0.6)
+    if IDENTIFIER.match(name):
+        close = [c for c in close if "." not in name + c or not IDENTIFIER.match(c) or _close_ids(name, c)]
+    return close[:n]
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str | None:

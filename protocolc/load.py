@@ -598,6 +598,7 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
             r.fail("'insert:' needs exactly one of 'before:' or 'after:' naming where it goes", src)
             return None
         anchor = r.string(m.get(where[0]), where[0], pattern=ID)
+        anchor_source = _src(m.get(where[0])) or m.key_sources.get(where[0])
         fields = Map({k: v for k, v in m.items() if k in ("text", "heading", "items") + LAYOUT_KEYS})
         fields["id"] = m.get(action)
         fields.source = m.source
@@ -611,7 +612,7 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
             text = r.text(m.get("text"), "text", COUNCIL)
             if text is None:
                 r.fail("an inserted item needs 'text:'", src)
-            return Change(action, target, src, text=text, position=where[0], anchor=anchor)
+            return Change(action, target, src, text=text, position=where[0], anchor=anchor, anchor_source=anchor_source)
         clause = read_clause(r, fields, COUNCIL, LAYOUT_KEYS)
         if clause and clause.id in index.clauses:
             r.fail(
@@ -623,5 +624,14 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
         ref = ClauseRef(clause, src, **_read_layout(r, m)) if clause else None
         # Whether this is a clause or an item of a council's own list is known only once the anchor is found.
         text = clause.text if clause and not clause.heading and not clause.items else None
-        return Change(action, target, src, text=text, position=where[0], anchor=anchor, clause=ref)
+        return Change(
+            action,
+            target,
+            src,
+            text=text,
+            position=where[0],
+            anchor=anchor,
+            anchor_source=anchor_source,
+            clause=ref,
+        )
     return Change(action, target, src)

@@ -215,6 +215,7 @@ class Change:
     variant: str | None = None
     position: str | None = None  # 'before' or 'after' for insert
     anchor: str | None = None  # the id an insert goes next to
+    anchor_source: Source | None = None  # where that id is written (the 'after:' or 'before:' line)
     clause: ClauseRef | None = None  # what an insert adds, when it adds a clause
     wording_of: str | None = None  # replace with the wording of another library clause or item
 

@@ -185,9 +185,10 @@ _Found = tuple[_Section, "_Clause | None", "_Item | None", "list[_Item] | None"]
 class _Changer:
     """Applies a council's changes to the working outline, collecting every problem."""
 
-    def __init__(self, doc_type: DocumentType, plan: list[_Section]) -> None:
+    def __init__(self, doc_type: DocumentType, plan: list[_Section], outline_left_out: dict[str, Source]) -> None:
         self.doc_type = doc_type
         self.plan = plan
+        self.outline_left_out = outline_left_out  # id -> the 'sections:' entry (or list) that leaves it out
         self.problems: list[Problem] = []
         self.omitted: dict[str, Source] = {}  # id -> the 'omit:' that left it out (for ref() in library text)
         self.library_clauses = doc_type.clauses()
@@ -219,16 +220,50 @@ class _Changer:
     def locate(self, change: Change, target: str) -> _Found | None:
         found = self.find(target)
         if found is None:
+            where = change.anchor_source if target == change.anchor and change.anchor_source else change.source
             if target in self.library_ids:
-                self.fail(
-                    change,
-                    f"'{target}' is not in this council's document",
-                    "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change",
-                )
+                message, hint = self.why_left_out(target)
+                self.problems.append(Problem(message, where, hint))
             else:
                 close = did_you_mean(target, self.known_ids())
-                self.fail(change, f"no section, clause or item '{target}'", close or "see the ids in clauses/")
+                self.problems.append(
+                    Problem(f"no section, clause or item '{target}'", where, close or "see the ids in clauses/")
+                )
         return found
+
+    def why_left_out(self, target: str) -> tuple[str, str]:
+        """Why a library id is not in the document (an earlier 'omit:', 'sections:', or an optional section)."""
+        parts = target.split(".")
+        prefixes = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+        for prefix in prefixes:
+            if prefix in self.omitted:
+                return (
+                    f"'{target}' is not in this council's document",
+                    f"it was left out by the 'omit: {prefix}' at {self.omitted[prefix]}; remove one of the two changes",
+                )
+        section = next((s for s in self.doc_type.sections if s.id == parts[0]), None)
+        if section is not None and section.optional and not any(s.ref.section.id == section.id for s in self.plan):
+            if target == section.id:
+                message = f"'{target}' is an optional section and is not in this document"
+            else:
+                message = f"'{target}' belongs to the optional section '{section.id}', which is not in this document"
+            return (
+                message,
+                "optional sections are left out unless listed under 'sections:', so there is nothing to change; "
+                f"remove this change, or add the section under 'sections:' (e.g. '- section: {section.id}' with "
+                "its 'clauses:')",
+            )
+        for prefix in prefixes:
+            if prefix in self.outline_left_out:
+                return (
+                    f"'{target}' is not in this council's document",
+                    f"it is left out by 'sections:' at {self.outline_left_out[prefix]}; "
+                    "list it there or remove this change",
+                )
+        return (
+            f"'{target}' is not in this council's document",
+            "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change",
+        )
 
     def fail(self, change: Change, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(message, change.source, hint))
@@ -617,7 +652,7 @@ def resolve(
     if doc_type is None:
         raise ProtocolError(f"the library has no document type '{document.id}'", document.source)
     plan = _plan(doc_type, document)
-    changer = _Changer(doc_type, plan)
+    changer = _Changer(doc_type, plan, _left_out_by_outline(doc_type, document))
     changer.problems.extend(_duplicate_ids(plan))
     for change in document.changes:
         changer.apply(change)

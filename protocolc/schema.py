@@ -8,14 +8,22 @@ list the project's own clause, item and term names, so an editor can offer
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .load import CHANGE_ACTIONS, COUNCIL_KEYS, DOCUMENT_KEYS, DOCUMENT_TYPE_KEYS, KINDS, PUNCTUATION, VERSION_KEYS
-from .model import LABELS, Item, Library
+from .model import LABELS, Clause, Item, Library
 from .numbering import STYLES
 
 SCHEMA = "https://json-schema.org/draft/2020-12/schema"
-DATE = r"^\d{4}-\d{2}(-\d{2})?$"
+# YYYY-MM or YYYY-MM-DD with a month of the calendar and a day that month can have (29 February always passes).
+DATE = (
+    r"^\d{4}-(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12]\d|3[01]))?"
+    r"|(?:0[469]|11)(?:-(?:0[1-9]|[12]\d|30))?|02(?:-(?:0[1-9]|1\d|2\d))?)$"
+)
+# Any JSON value: a value that is none of these is one a YAML 1.1 reader made (PyYAML, ajv's YAML loaders turn
+# an unquoted 2013-02-21 into a date object), which the schema must accept as the date it was written as.
+JSON_TYPES = ["string", "number", "integer", "boolean", "null", "array", "object"]
 ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 FILES = {
     "council": "council.schema.json",
@@ -23,6 +31,12 @@ FILES = {
     "document-type": "document-type.schema.json",
     "section": "section.schema.json",
     "library": "library.schema.json",
+}
+CHANGE_TITLES = {
+    "omit": "omit: leave out a section, clause or item",
+    "replace": "replace: new wording for a clause, item or heading",
+    "variant": "variant: use a named library variant",
+    "insert": "insert: a new clause or item before or after another",
 }
 FORMAT = {"enum": [1, "1"], "description": "the version of this file's format (1)"}
 
@@ -32,8 +46,48 @@ def _text(description: str) -> dict[str, Any]:
 
 
 def _ids(names: list[str], description: str) -> dict[str, Any]:
-    """An id: the editor suggests the known ones but accepts new ones of the right shape."""
+    """A new id: the editor suggests the known ones but accepts new ones of the right shape."""
     return {"type": "string", "pattern": ID, "description": description, "examples": names}
+
+
+def _known(names: list[str], description: str) -> dict[str, Any]:
+    """An id that must already exist: an enum, so an editor flags a misspelt one and completes the rest."""
+    return {"type": "string", "enum": sorted(set(names)), "description": description}
+
+
+def _target(library_ids: list[str], sections: list[str], lists: list[str], description: str) -> dict[str, Any]:
+    """A change's target: a library id (from the enum), or a council's own: a clause or section whose id does not
+    start with a library section's id, or an item the council inserted into a library list (`<list id>.<key>`).
+
+    So 'councillors.equl' is flagged ('councillors' is a section, not a list); a misspelt item key of a library
+    list cannot be told from a council's new item, and is left to `protocolc check`.
+    """
+    alternation = "|".join(re.escape(s) for s in sorted(sections))
+    own = r"^(?!(?:" + alternation + r")(?:\.|$))" + ID[1:]
+    new_item = r"^(?:" + "|".join(re.escape(i) for i in sorted(lists)) + r")\.[a-z0-9][a-z0-9-]*$"
+    return {
+        "description": description,
+        "anyOf": [
+            {"title": "a library section, clause or item", **_known(library_ids, description)},
+            {"title": "the council's own clause or section", "type": "string", "pattern": own},
+            {"title": "an item the council inserted into a library list", "type": "string", "pattern": new_item},
+        ],
+    }
+
+
+def _date(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "anyOf": [
+            {
+                "title": "a date written YYYY-MM-DD or YYYY-MM",
+                "type": "string",
+                "pattern": DATE,
+                "patternErrorMessage": "not a date: write YYYY-MM-DD (2025-05-12) or YYYY-MM, a real month and day",
+            },
+            {"title": "a date as a YAML 1.1 reader gives it", "not": {"type": JSON_TYPES}},
+        ],
+    }
 
 
 def _clause(extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -47,8 +101,9 @@ def _clause(extra: dict[str, Any] | None = None) -> dict[str, Any]:
             "description": "named alternative wordings a council can pick",
             "additionalProperties": {
                 "anyOf": [
-                    _text("alternative text"),
+                    {"title": "alternative text", **_text("alternative text")},
                     {
+                        "title": "alternative heading and text",
                         "type": "object",
                         "additionalProperties": False,
                         "properties": {"heading": _text("alternative heading"), "text": _text("alternative text")},
@@ -65,8 +120,9 @@ def _items_def() -> dict[str, Any]:
     """A list: item key -> text, or an item with text, variants and a list of its own (any depth)."""
     item = {
         "anyOf": [
-            _text("the item's text"),
+            {"title": "an item's text", **_text("the item's text")},
             {
+                "title": "an item with variants or a list of its own",
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["text"],
@@ -95,6 +151,20 @@ LAYOUT = {
     "numbered": {"type": "boolean", "description": "false: print without a number"},
     "join": {"type": "boolean", "description": "true: continue the paragraph of the clause before"},
 }
+
+
+def _has_items(clauses: dict[str, Clause], item_id: str) -> bool:
+    """Whether a library item (`councillors.areas.policy`) has a list of its own."""
+    clause_id = next((c for c in clauses if item_id.startswith(c + ".")), None)
+    if clause_id is None:
+        return False
+    found: Clause | Item = clauses[clause_id]
+    for key in item_id[len(clause_id) + 1 :].split("."):
+        match = next((i for i in found.items if i.key == key), None)
+        if match is None:
+            return False
+        found = match
+    return bool(found.items)
 
 
 def council_schema(library: Library) -> dict[str, Any]:
@@ -131,34 +201,38 @@ def document_schema(library: Library) -> dict[str, Any]:
     all_clauses = {cid: c for t in types for cid, c in t.clauses().items()}
     clauses = sorted(all_clauses)
     items = sorted(i for c in all_clauses.values() for i in _all_items(c.id, c.items))
-    targets = _ids(sections + clauses + items, "a section, clause or list item id")
+    lists = sorted(c.id for c in all_clauses.values() if c.items) + [i for i in items if _has_items(all_clauses, i)]
+    targets = _target(sections + clauses + items, sections, lists, "a section, clause or list item id")
     clause_entry = {
         "anyOf": [
-            _ids(clauses, "a library clause"),
+            {"title": "a library clause", **_known(clauses, "a library clause")},
             {
+                "title": "a library clause with layout options",
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["clause"],
-                "properties": {"clause": _ids(clauses, "a library clause"), **LAYOUT},
+                "properties": {"clause": _known(clauses, "a library clause"), **LAYOUT},
             },
-            _clause(LAYOUT),
+            {"title": "the council's own clause", **_clause(LAYOUT)},
         ]
     }
     section_entry = {
         "anyOf": [
-            _ids(sections, "a library section with its default clauses"),
+            {"title": "a library section", **_known(sections, "a library section with its default clauses")},
             {
+                "title": "a library section with the council's run of clauses",
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["section"],
                 "properties": {
-                    "section": _ids(sections, "a library section"),
+                    "section": _known(sections, "a library section"),
                     "heading": _text("the council's own heading"),
                     "numbered": LAYOUT["numbered"],
                     "clauses": {"type": "array", "items": clause_entry},
                 },
             },
             {
+                "title": "the council's own section",
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["id"],
@@ -176,7 +250,7 @@ def document_schema(library: Library) -> dict[str, Any]:
         "replace": {
             "text": _text("the new wording"),
             "heading": _text("the new heading"),
-            "with": _ids(clauses + items, "reuse the wording of this library clause or item"),
+            "with": _known(clauses + items, "reuse the wording of this library clause or item"),
         },
         "variant": {"use": _text("the variant's name")},
         "insert": {
@@ -194,6 +268,7 @@ def document_schema(library: Library) -> dict[str, Any]:
         "items": {
             "oneOf": [
                 {
+                    "title": CHANGE_TITLES[action],
                     "type": "object",
                     "additionalProperties": False,
                     "required": [action],
@@ -212,9 +287,9 @@ def document_schema(library: Library) -> dict[str, Any]:
         "required": ["version"],
         "properties": {
             "version": _text('the version label, in quotes: "1.10"'),
-            "adopted": {"type": "string", "pattern": DATE, "description": "YYYY-MM-DD, or YYYY-MM"},
+            "adopted": _date("YYYY-MM-DD, or YYYY-MM"),
             "minute": _text("the minute reference, in quotes"),
-            "review_by": {"type": "string", "pattern": DATE, "description": "YYYY-MM-DD, or YYYY-MM"},
+            "review_by": _date("YYYY-MM-DD, or YYYY-MM"),
             "approved_by": _text("who approved it (e.g. Council)"),
             "note": _text("a short note"),
         },

@@ -60,6 +60,14 @@ class Report:
     def total(self) -> Share:
         return Share("overall", sum(s.words for s in self.shares), sum(s.shared for s in self.shares))
 
+    def only(self, council_ids: set[str]) -> Report:
+        """The part about some councils: their shares (still measured against every council), and the
+        candidates with a copy in one of their files."""
+        return Report(
+            tuple(s for s in self.shares if s.council_id in council_ids),
+            tuple(c for c in self.candidates if any(copy.council_id in council_ids for copy in c.copies)),
+        )
+
 
 def shares(documents: Sequence[Document]) -> tuple[Share, ...]:
     """Per council: all rendered words, and those from library text that two or more councils render.

@@ -8,6 +8,7 @@ Jinja's sandbox with undefined names as errors.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,45 @@ PACKAGED = Path(__file__).parent / "templates"
 def table_cell(text: str) -> str:
     """A Markdown table cell: a '|' in a note must not start a new column."""
     return text.replace("|", "\\|")
+
+
+# What CommonMark/GFM reads as block syntax at the start of a line (after any spaces): an ordered-list marker
+# (2024. or 1) then a space), a bullet (- + * then a space), a quote (>), an ATX heading (#), a thematic break
+# (--- *** ___), a setext underline (===) or a code fence (``` ~~~).
+BLOCK_START = re.compile(
+    r"(?P<digits>\d{1,9})(?=[.)](?:[ \t]|$))"
+    r"|[-+*](?=[ \t]|$)"
+    r"|(?P<rule>[-*_])(?=[ \t]*(?:(?P=rule)[ \t]*){2,}$)"
+    r"|>|#{1,6}(?=[ \t]|$)|=+(?=[ \t]*$)|(?=`{3}|~{3})"
+)
+# '<' that is not an autolink (<https://...> or <name@example.org>) could start raw HTML, which GitHub drops.
+RAW_HTML_START = re.compile(r"(?<!\\)<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|[^\s<>@]+@[^\s<>]+>)")
+
+
+def _escape_line(line: str) -> str:
+    text = line.lstrip(" \t")  # leading spaces mean nothing in the HTML, and four of them make code in Markdown
+    match = BLOCK_START.match(text)
+    if match is None:
+        return text
+    at = match.end("digits") if match.group("digits") else 0  # 2024\. but \- \> \#
+    return text[:at] + "\\" + text[at:]
+
+
+def markdown_text(markdown: str) -> str:
+    """Clause text for protocol.md as the HTML shows it: what would be block syntax or raw HTML is escaped.
+
+    Clause text is inline Markdown (emphasis, links) in paragraphs; the HTML never reads a line start as a list,
+    quote or heading, nor '<name of clerk>' as a tag, so in the Markdown these are escaped too: `2024\\.`, `\\-`,
+    `\\>`, `\\<`. A backslash before punctuation shows the punctuation itself in every CommonMark renderer.
+    """
+    escaped = RAW_HTML_START.sub(r"\\<", markdown)
+    return "\n".join(_escape_line(line) for line in escaped.split("\n"))
+
+
+def indent_lines(text: str, width: int) -> str:
+    """Every line after the first indented by `width` spaces (blank lines stay empty): a list item's paragraphs."""
+    pad = " " * width
+    return "\n".join(line if n == 0 or not line else pad + line for n, line in enumerate(text.split("\n")))
 
 
 def slug(clause_id: str) -> str:
@@ -47,6 +87,8 @@ class Templates:
         self.html_env = ImmutableSandboxedEnvironment(autoescape=True, **common)
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
         self.html_env.filters["md"] = self.inline_html
+        self.md_env.filters["text"] = markdown_text
+        self.md_env.filters["indent_lines"] = indent_lines
         for env in (self.md_env, self.html_env):
             env.filters["slug"] = slug
             env.filters["cell"] = table_cell
@@ -68,9 +110,14 @@ class Templates:
         return hashed.hexdigest()
 
     def inline_html(self, markdown: str) -> Markup:
-        """Clause Markdown to HTML; raw HTML in the sources is escaped, never passed through."""
+        """Clause Markdown to HTML; raw HTML in the sources is escaped, never passed through.
+
+        Clause text is inline Markdown in paragraphs: a line start is never a list, quote or heading
+        (protocol.md escapes the same, so GitHub shows the same words and structure).
+        """
         if "\n\n" in markdown:
-            return Markup(self.markdown.render(markdown))
+            paragraphs = (p.strip() for p in markdown.split("\n\n"))
+            return Markup("".join(f"<p>{self.markdown.renderInline(p)}</p>\n" for p in paragraphs if p))
         return Markup(self.markdown.renderInline(markdown))
 
     def render(self, html: bool, name: str, what: str, **context: object) -> str:

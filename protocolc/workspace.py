@@ -109,15 +109,25 @@ class Workspace:
         *,
         stem: str | None = None,
         draft: str | None = None,
+        failed: dict[str, ProtocolError] | None = None,
     ) -> dict[str, bytes]:
         """Every requested output of one document plus its manifest, in memory, named as they are written.
 
         `kept` are outputs already written and still current: the manifest lists them, but they are not returned.
         `stem` names the files (default: the document id; 'protocol.draft' for a draft), and `draft`, the day
-        a draft was built, marks every page as not adopted.
+        a draft was built, marks every page as not adopted. With `failed`, a format that cannot be rendered
+        (the PDF without Pango) is recorded there by name and the other formats are still returned; without
+        it, its error is raised.
         """
         job = Job(lay_out(doc, draft), self.templates, FORMATS)
         name_of = stem or doc.id
-        files = {f"{name_of}.{FORMATS[name].extension}": job.output(name) for name in FORMATS if name in formats}
+        files: dict[str, bytes] = {}
+        for name in (n for n in FORMATS if n in formats):
+            try:
+                files[f"{name_of}.{FORMATS[name].extension}"] = job.output(name)
+            except ProtocolError as exc:
+                if failed is None:
+                    raise
+                failed[name] = exc
         files[manifest_name(name_of)] = manifest_bytes(doc, {**(kept or {}), **files}, inputs)
         return files

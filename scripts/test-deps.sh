@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 # path) is not found. LibreOffice's `soffice` comes with any of its parts; Writer is the library libswlo.so.
 programs="/usr/bin/chromium:chromium cmark-gfm:cmark-gfm java:default-jre-headless soffice:libreoffice-writer-nogui
 /usr/lib/libreoffice/program/libswlo.so:libreoffice-writer-nogui pdftoppm:poppler-utils"
-npm_files="node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar"
+npm_files="node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar node_modules/yaml-language-server/bin/yaml-language-server"
 
 packages=""
 for pair in $programs; do
@@ -73,6 +73,6 @@ if [ -n "$packages" ]; then
     apt-get install -y -qq --no-install-recommends $packages >/dev/null
 fi
 if [ -n "$need_npm" ]; then
-    echo "test-deps: npm ci (axe-core and vnu-jar as pinned in package-lock.json)"
+    echo "test-deps: npm ci (axe-core, vnu-jar and yaml-language-server as pinned in package-lock.json)"
     npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi

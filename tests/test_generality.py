@@ -130,11 +130,11 @@ def test_model_standing_orders_print_three_numbered_levels_and_a_fourth(built: B
     ]
     quorum = "No business shall be done at a meeting unless at least one third of the Councillors, and never fewer"
     assert f"**(c)** {quorum} than three, are present." in md
-    assert "- (iv) to close the debate." in md
-    assert "- (i) shall be taken if a Councillor asks for one before the vote, and then" in md
-    assert "  - A. each name and vote shall be written down;" in md
-    assert "  - B. the record shall go into the minutes;" in md
-    assert "- (ii) shall never be taken by secret ballot." in md
+    assert "(iv) to close the debate." in md
+    assert "(i) shall be taken if a Councillor asks for one before the vote, and then" in md
+    assert "A. each name and vote shall be written down;" in md
+    assert "B. the record shall go into the minutes;" in md
+    assert "(ii) shall never be taken by secret ballot." in md
     assert "**(b)** The Chair may give a casting vote whether or not they gave an original vote." in md
 
     html = read(built, "abbotsleigh/standing-orders", "html")
@@ -170,8 +170,8 @@ def test_council_standing_orders_print_their_own_order_and_labels(built: Built):
         "a. The Mayor shall",
         "b. The minutes shall",
     ]
-    assert "- i. shall be taken if a Member asks for one before the vote, and then" in md
-    assert "  - A. each name and vote shall be written down;" in md
+    assert "i. shall be taken if a Member asks for one before the vote, and then" in md
+    assert "A. each name and vote shall be written down;" in md
     assert not any("casting vote" in line or "Members of the public" in line for line in md)
     html = read(built, "brookmere/standing-orders", "html")
     assert '<h2 id="h-voting"><span class="number">2.</span> Voting</h2>' in html
@@ -201,7 +201,7 @@ def test_protocols_share_the_library_with_each_councils_terms(built: Built):
     ]
     assert "**1.1** This protocol guides how Councillors and the Clerk work together." in model
     assert "**2.2** The Clerk shall:" in model
-    assert "- c) report to each meeting of the Council." in model
+    assert "c) report to each meeting of the Council." in model
 
     council = lines_of(read(built, "brookmere/protocol", "md"))
     assert "**2.1** Members make requests of the Clerk through the Mayor." in council

@@ -232,8 +232,8 @@ def test_council_name_is_escaped_in_html(tmp_project: TmpProject):
 
 def test_hexham_markdown_has_lettered_items(rendered):
     _, _, markdown = rendered["hexham"]
-    assert "\n- a) To determine Council policy and provide community leadership;\n" in markdown
-    assert "\n- d) to act as advocates on behalf of their constituents.\n" in markdown
+    assert "\na) To determine Council policy and provide community leadership;\n" in markdown
+    assert "\nd) to act as advocates on behalf of their constituents.\n" in markdown
     assert "\n## 1. Introduction\n" in markdown
     assert "\n**1.1** The relationship between Councillors and officers" in markdown
     assert markdown.startswith("Hexham Town Council\n\n# Member/Officer Relations Protocol\n")
@@ -357,7 +357,7 @@ def nested_project(tmp_project: TmpProject) -> TmpProject:
 def test_nested_list_in_markdown_and_html(tmp_project: TmpProject) -> None:
     project = nested_project(tmp_project)
     markdown = project.markdown()
-    assert "- a) To determine policy:\n  - (i) by setting the budget;\n  - (ii) by adopting plans.\n" in markdown
+    assert "a) To determine policy:\n\n(i) by setting the budget;\n\n(ii) by adopting plans.\n" in markdown
     html = project.html()
     assert '<li id="councillors-areas-policy-budget"><span class="label">(i)</span> by setting the budget;</li>' in html
     page = outline(html)

@@ -11,6 +11,7 @@ from protocolc.api import Workspace
 from protocolc.errors import Problem, ProtocolError, Source
 from protocolc.model import COUNCIL, LIBRARY, DocClause, DocSection, Document
 from protocolc.numbering import STYLES, Number, number
+from protocolc.templating import markdown_text
 
 PATH = "councils/tiny/protocol.yaml"
 
@@ -405,7 +406,34 @@ def test_target_left_out_by_the_outline(tmp_project: TmpProject) -> None:
     problem = only_problem(error)
     assert problem.message == "'councillors.equal' is not in this council's document"
     assert problem.source == Source(PATH, 9, 5)
-    assert problem.hint == "it was left out by 'sections:' or an earlier 'omit:'; add it back or remove this change"
+    assert problem.hint == f"it is left out by 'sections:' at {PATH}:7:5; list it there or remove this change"
+
+
+def test_omit_of_an_optional_section_the_council_never_had(tmp_project: TmpProject) -> None:
+    error = resolve_error(tmp_project, "changes:\n  - omit: political-groups\n")
+    problem = only_problem(error)
+    assert problem.message == "'political-groups' is an optional section and is not in this document"
+    assert problem.source == Source(PATH, 7, 5)
+    assert problem.hint is not None
+    assert problem.hint.startswith("optional sections are left out unless listed under 'sections:'")
+    assert "'- section: political-groups'" in problem.hint
+    assert "earlier 'omit:'" not in problem.hint
+
+
+def test_misspelt_anchor_is_reported_at_its_line_with_close_matches_only(tmp_project: TmpProject) -> None:
+    error = resolve_error(
+        tmp_project, "changes:\n  - insert: tiny.extra\n    text: Extra.\n    after: councillors.equl\n"
+    )
+    problem = only_problem(error)
+    assert problem.message == "no section, clause or item 'councillors.equl'"
+    assert problem.source == Source(PATH, 9, 12)  # the 'after:' value, not the '- insert:' line
+    assert problem.hint == "did you mean 'councillors.equal'?"
+
+
+def test_unrelated_ids_are_not_suggested(tmp_project: TmpProject) -> None:
+    error = resolve_error(tmp_project, "changes:\n  - omit: councillors.chair\n")
+    problem = only_problem(error)
+    assert problem.hint == "see the ids in clauses/"
 
 
 def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject) -> None:
@@ -415,6 +443,7 @@ def test_target_left_out_by_an_earlier_omit(tmp_project: TmpProject) -> None:
     problem = only_problem(error)
     assert problem.message == "'councillors.equal' is not in this council's document"
     assert problem.source == Source(PATH, 8, 5)
+    assert problem.hint == f"it was left out by the 'omit: councillors' at {PATH}:7:5; remove one of the two changes"
 
 
 def test_all_problems_are_reported_together(tmp_project: TmpProject) -> None:
@@ -842,8 +871,8 @@ def test_nested_item_passages_are_located(tmp_project: TmpProject) -> None:
 def test_nested_items_in_markdown(tmp_project: TmpProject) -> None:
     nested(tmp_project)
     assert (
-        "\n- a) advises the Council;\n- b) keeps the records:\n  - (i) the minutes;\n  - (ii) the accounts;\n"
-        "  - (iii) the letters; and\n- c) does other things.\n"
+        "\na) advises the Council;\n\nb) keeps the records:\n\n(i) the minutes;\n\n(ii) the accounts;\n\n"
+        "(iii) the letters; and\n\nc) does other things.\n"
     ) in tmp_project.markdown()
 
 
@@ -1033,7 +1062,8 @@ def test_item_numbering_styles(tmp_project: TmpProject, style: str) -> None:
     assert areas[1].number == ref
     markdown = tmp_project.markdown()
     first = "To determine Council policy and provide community leadership;"
-    assert (f"\n- {labels[0]} {first}\n" if labels[0] else f"\n- {first}\n") in markdown
+    # a lettered item is a paragraph starting with its label, escaped where Markdown would read a list ('1\\.')
+    assert (f"\n{markdown_text(labels[0] + ' ' + first)}\n" if labels[0] else f"\n- {first}\n") in markdown
 
 
 def test_every_style_is_covered() -> None:
