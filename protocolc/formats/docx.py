@@ -257,6 +257,7 @@ class Writer:
         self.levels = word_levels(layout.document.numbering.levels)
         self.plan = NumberPlan()
         self.pending: list[tuple[Any, Numbered]] = []  # paragraphs waiting for their w:num
+        self.style_ids: dict[str, str] = {}
 
     # styles and page
 
@@ -333,7 +334,9 @@ class Writer:
     def paragraph(self, markdown: str | None, style: str, runs: list[Run] | None = None) -> Any:
         from docx.enum.text import WD_BREAK
 
-        para = self.document.add_paragraph(style=style)
+        para = self.document.add_paragraph()
+        if style != "Normal":  # by style id: python-docx's look-up by name searches all of styles.xml each time
+            para._p.get_or_add_pPr().style = self.style_id(style)
         for run in runs if runs is not None else self.runs(markdown or ""):
             if run.line_break:
                 para.add_run().add_break(WD_BREAK.LINE)
@@ -344,6 +347,11 @@ class Writer:
             if run.code:
                 added.font.name = "Courier New"
         return para
+
+    def style_id(self, name: str) -> str:
+        if name not in self.style_ids:
+            self.style_ids[name] = self.document.styles[name].style_id
+        return self.style_ids[name]
 
     def runs(self, markdown: str) -> list[Run]:
         found = markdown_paragraphs(self.markdown, markdown)
@@ -492,7 +500,6 @@ class Writer:
         header_row = table.rows[0]
         header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for cell, passage in zip(header_row.cells, headers, strict=True):
-            cell.paragraphs[0].style = self.document.styles["Normal"]
             for run in self.runs(passage.markdown):
                 cell.paragraphs[0].add_run(run.text).bold = True
         for row, values in zip(table.rows[1:], table_data.rows, strict=True):
