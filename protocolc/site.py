@@ -20,7 +20,13 @@ from .write import write_atomic
 INDEX = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
 MANIFEST_SUFFIX = ".manifest.json"
-LINKS = (("HTML", "html"), ("PDF", "pdf"), ("Markdown", "md"), ("Changes from the model", "model-diff.html"))
+LINKS = (
+    ("HTML", "html"),
+    ("PDF", "pdf"),
+    ("Markdown", "md"),
+    ("Word", "docx"),
+    ("Changes from the model", "model-diff.html"),
+)
 
 
 @dataclass(frozen=True)

@@ -442,3 +442,13 @@ def test_numbers_word_must_restart_are_restarted(tmp_project: TmpProject, tmp_pa
         body_of(page, f"{layout.council_name} – {layout.title}") for page in pages(path.with_suffix(".pdf"))
     )
     assert labels_shown(after_table(text, layout)) == expected
+
+
+def test_the_site_index_links_a_built_docx(tmp_project: TmpProject, tmp_path: Path) -> None:
+    from protocolc import api
+
+    api.build(tmp_project.project, ["hexham", "duston"], ["md", "html"], tmp_path, site=True)
+    api.build(tmp_project.project, ["hexham"], ["docx"], tmp_path)
+    index = api.write_site(tmp_project.project, tmp_path).read_text(encoding="utf-8")
+    assert 'href="hexham/protocol.docx"' in index
+    assert 'href="duston/protocol.docx"' not in index  # a link only to what was built
