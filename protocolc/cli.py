@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -12,7 +12,8 @@ import click
 from . import api, check, diff_format, scaffold, schema, stats, status
 from . import build as build_stage
 from .errors import ProtocolError
-from .model import Document
+from .load import KINDS
+from .model import Document, PartialDate
 from .project import Project, find_project
 from .write import write_atomic
 
@@ -41,12 +42,12 @@ def shown(path: Path) -> str:
         return path.as_posix()
 
 
-def when(date, missing: str) -> str:
+def when(date: PartialDate | None, missing: str) -> str:
     """A version's date in British form, or what to print when the council's records do not give it."""
     return date.british() if date else missing
 
 
-def echo_table(rows: list[tuple[str, ...]]) -> None:
+def echo_table(rows: Sequence[tuple[str, ...]]) -> None:
     """Rows as aligned columns; the first row is the header."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -357,7 +358,7 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
     help="Judge review dates as of this day instead of today.",
 )
 @click.pass_context
-def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
+def status_command(ctx: click.Context, fail_overdue: bool, today: dt.datetime | None) -> None:
     """Show every council's documents with their current version and review state, most urgent first.
 
     \b
@@ -432,7 +433,8 @@ def serve_command(ctx: click.Context, councils: tuple[str, ...], host: str, port
     project = open_project(ctx)
 
     def ready(server: PreviewServer, preview: Preview) -> None:
-        address = f"http://{server.server_address[0]}:{server.server_address[1]}/"
+        host, port = server.server_address[:2]
+        address = f"http://{host!s}:{port}/"
         click.echo(f"serving {shown(preview.out)} at {address} (Ctrl+C to stop)")
         if preview.errors:
             rebuilt(preview)
@@ -456,7 +458,7 @@ def serve_command(ctx: click.Context, councils: tuple[str, ...], host: str, port
 
 COUNCIL_OPTIONS = (
     click.option("--name", help="The council's full name, e.g. 'Hexham Town Council'."),
-    click.option("--kind", type=click.Choice(scaffold.KINDS), help="What kind of council it is."),
+    click.option("--kind", type=click.Choice(KINDS), help="What kind of council it is."),
     click.option("--clerk", metavar="TITLE", help="The clerk's official title (default: the model's, 'Clerk')."),
     click.option("--contact", metavar="ADDRESS", help="A contact address printed in the documents."),
     click.option("--county-association", metavar="NAME", help="The county association of local councils."),
@@ -509,3 +511,12 @@ def new_command(council_id: str, **facts: str | None) -> None:
     except ProtocolError as exc:
         fail(exc)
     click.echo(created.summary())
+
+
+def _register_import() -> None:
+    from .importer.command import import_command
+
+    main.add_command(import_command)
+
+
+_register_import()

@@ -367,7 +367,7 @@ class _Changer:
                     change, f"'{change.anchor}' is not a list item", "insert items next to items of the same list"
                 )
                 return
-            list_id = change.anchor.rpartition(".")[0]
+            list_id = (change.anchor or "").rpartition(".")[0]
             if owner != list_id:
                 self.fail(
                     change,
