@@ -24,6 +24,7 @@ LINKS = (
     ("HTML", "html"),
     ("PDF", "pdf"),
     ("Markdown", "md"),
+    ("Word", "docx"),
     ("Changes from the model", "model-diff.html"),
     # A draft (the sources say other words than those adopted) is linked apart from the adopted text.
     ("Draft, not adopted (HTML)", "draft.html"),

@@ -6,10 +6,10 @@ Adding a format means adding a module with a `FORMAT` (see base.py) and listing 
 
 from __future__ import annotations
 
-from . import html, markdown, pdf
+from . import docx, html, markdown, pdf
 from .base import Format, Job
 
-FORMATS: dict[str, Format] = {f.name: f for f in (markdown.FORMAT, html.FORMAT, pdf.FORMAT)}
+FORMATS: dict[str, Format] = {f.name: f for f in (markdown.FORMAT, html.FORMAT, pdf.FORMAT, docx.FORMAT)}
 NAMES = tuple(FORMATS)
 
 
