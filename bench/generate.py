@@ -2,8 +2,8 @@
 
     python bench/generate.py OUT_DIR [N] [--seed S]
 
-Each generated council starts from one of the real council files and gets its own
-name and kind, a version history of one to three adoptions with minutes and review
+Each generated council (councils/<id>/council.yaml and protocol.yaml) starts from one of
+the real councils and gets its own name and kind, a version history of one to three adoptions with minutes and review
 dates, a clerk's title, and a few more overrides: list items left out, a clause
 reworded, a local clause added. Every generated council passes `protocolc check`.
 """
@@ -19,9 +19,7 @@ from pathlib import Path
 import yaml
 
 from protocolc.api import Workspace
-from protocolc.load import COUNCIL_KEYS
 from protocolc.project import Project
-from protocolc.sources import parse_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIXES = [
@@ -77,15 +75,6 @@ KINDS = {"town": "Town Council", "parish": "Parish Council", "community": "Commu
 CLERKS = ["Clerk", "Town Clerk", "Parish Clerk", "Proper Officer", "Chief Officer", "Clerk and RFO"]
 
 
-def plain(value):
-    """Located YAML values (strings, dicts, lists) as plain Python for yaml.safe_dump."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return str(value)
-
-
 def names(n: int, rng: random.Random) -> list[str]:
     pool = [p + s for p in PREFIXES for s in SUFFIXES]
     rng.shuffle(pool)
@@ -116,19 +105,22 @@ def versions(rng: random.Random) -> list[dict[str, str]]:
 
 
 def generate(out: Path, count: int, seed: int = 2026) -> list[str]:
+    """Write a project of `count` councils to `out` (replacing it): the library copied, each council a folder."""
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(REPO / "clauses", out / "clauses")
+    for folder in ("clauses", "templates"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, out / folder)
     (out / "councils").mkdir(parents=True)
     workspace = Workspace.open(Project(REPO))
     bases = {}
     for cid in ("cottingham", "duston", "hexham", "langport", "mumbles"):
         folder = REPO / "councils" / cid
-        data = plain(parse_yaml((folder / "council.yaml").read_text(encoding="utf-8"), cid))
-        data |= plain(parse_yaml((folder / "protocol.yaml").read_text(encoding="utf-8"), cid))
+        facts = yaml.safe_load((folder / "council.yaml").read_text(encoding="utf-8"))
+        document = yaml.safe_load((folder / "protocol.yaml").read_text(encoding="utf-8"))
         doc = workspace.document(cid)
-        targeted = {c.get("omit") or c.get("replace") or c.get("insert") for c in data.get("changes", [])}
+        targeted = {c.get("omit") or c.get("replace") or c.get("insert") for c in document.get("changes") or []}
         items = [
             i.id
             for s in doc.sections
@@ -136,18 +128,19 @@ def generate(out: Path, count: int, seed: int = 2026) -> list[str]:
             for i in c.items
             if i.id not in targeted and i.passage.origin == "library"
         ]
-        bases[cid] = (data, items)
+        bases[cid] = (facts, document, items)
     ids = []
     for i, place in enumerate(names(count, rng)):
         base_id = list(bases)[i % len(bases)]
-        data, items = bases[base_id]
-        council = dict(data)
+        facts, document, items = bases[base_id]
+        council = dict(facts)
         kind = rng.choice(list(KINDS))
         council["name"] = f"{place} {KINDS[kind]}"
         council["kind"] = kind
         council["clerk"] = rng.choice(CLERKS)
-        council["versions"] = versions(rng)
-        changes = list(council.get("changes", []))
+        protocol = dict(document)
+        protocol["versions"] = versions(rng)
+        changes = list(protocol.get("changes") or [])
         for target in rng.sample(items, k=min(len(items), rng.randint(0, 3))):
             changes.append({"omit": target})
         if rng.random() < 0.5 and items:
@@ -159,13 +152,11 @@ def generate(out: Path, count: int, seed: int = 2026) -> list[str]:
                         "text": f"As agreed by {place} councillors in {rng.randint(2010, 2025)}.",
                     }
                 )
-        council["changes"] = changes
+        protocol["changes"] = changes
         cid = f"{place.lower().replace(' ', '-')}-{i:04d}"
-        facts = {k: v for k, v in council.items() if k in COUNCIL_KEYS}
-        document = {k: v for k, v in council.items() if k not in COUNCIL_KEYS}
         folder = out / "councils" / cid
         folder.mkdir()
-        for name, schema, data in (("council", "council", facts), ("protocol", "document", document)):
+        for name, data, schema in (("council", council, "council"), ("protocol", protocol, "document")):
             text = f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json\n" + yaml.safe_dump(
                 data, sort_keys=False, allow_unicode=True, width=100
             )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from .model import DocItem, Document
 
@@ -37,9 +39,14 @@ class Unit:
     text: str
     position: int
 
-    @property
+    @cached_property
     def words(self) -> tuple[str, ...]:
         return tuple(WORD.findall(self.text.lower()))
+
+    @cached_property
+    def counts(self) -> Counter[str]:
+        """How often each word occurs: what SequenceMatcher.quick_ratio counts, counted once."""
+        return Counter(self.words)
 
 
 @dataclass(frozen=True)
@@ -95,10 +102,14 @@ def units(doc: Document) -> list[Unit]:
 
 
 def _similarity(a: Unit, b: Unit) -> float:
-    matcher = difflib.SequenceMatcher(None, a.words, b.words, autojunk=False)
-    if matcher.real_quick_ratio() < MATCH_THRESHOLD or matcher.quick_ratio() < MATCH_THRESHOLD:
+    """SequenceMatcher's ratio of the two units' words, 0 when its quick upper bounds are under the threshold."""
+    la, lb = len(a.words), len(b.words)
+    total = la + lb
+    if not total or 2.0 * min(la, lb) / total < MATCH_THRESHOLD:  # real_quick_ratio
         return 0.0
-    return matcher.ratio()
+    if 2.0 * sum((a.counts & b.counts).values()) / total < MATCH_THRESHOLD:  # quick_ratio
+        return 0.0
+    return difflib.SequenceMatcher(None, a.words, b.words, autojunk=False).ratio()
 
 
 def _number(number: str | None) -> str | None:
@@ -187,8 +198,32 @@ def _renumbered(a: Unit, b: Unit) -> bool:
     return bool(na and nb and na != nb)
 
 
+class _Side:
+    """What is compared of one document, worked out once: its units, all its words, and an index of them."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.units = units(doc)
+        self.words = [w for u in self.units for w in u.words]
+        self.matcher = difflib.SequenceMatcher(None, (), self.words, autojunk=False)  # its index (b2j) built once
+
+
+_SIDES: dict[int, _Side] = {}  # the last few documents compared as the second: the model, once per build
+
+
+def _side(doc: Document) -> _Side:
+    found = _SIDES.get(id(doc))
+    if found is None or found.doc is not doc:
+        if len(_SIDES) >= 4:
+            _SIDES.pop(next(iter(_SIDES)))
+        found = _SIDES[id(doc)] = _Side(doc)
+    return found
+
+
 def compare(first: Document, second: Document, first_label: str, second_label: str) -> Comparison:
-    ua, ub = units(first), units(second)
+    """Every unit of `first` aligned with `second`'s; the second side (the model, for a site) is kept for reuse."""
+    side = _side(second)
+    ua, ub = units(first), side.units
     aligned = align(ua, ub)
     matched = [(a, b) for a, b in aligned if a is not None and b is not None]
     ordered = _in_order(matched)
@@ -205,6 +240,9 @@ def compare(first: Document, second: Document, first_label: str, second_label: s
         else:
             entries.append(Entry(IDENTICAL, a, b))
     words_a = [w for u in ua for w in u.words]
-    words_b = [w for u in ub for w in u.words]
-    similarity = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False).ratio() if words_a or words_b else 1.0
+    if words_a or side.words:
+        side.matcher.set_seq1(words_a)
+        similarity = side.matcher.ratio()
+    else:
+        similarity = 1.0
     return Comparison(first, second, first_label, second_label, tuple(entries), similarity)

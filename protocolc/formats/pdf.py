@@ -85,12 +85,25 @@ def pdf_bytes(html: str, base_url: str, print_css: str = "") -> bytes:
             running_heads_as_artifacts(objects, streams, root)
             lettered_labels(objects)
 
+    fonts = _font_configuration()
     document = weasyprint.HTML(string=html, base_url=base_url)
-    stylesheets = [weasyprint.CSS(string=print_css, base_url=base_url)] if print_css else []
+    stylesheets = [weasyprint.CSS(string=print_css, base_url=base_url, font_config=fonts)] if print_css else []
     pdf: bytes = document.write_pdf(
-        stylesheets=stylesheets, pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish
+        stylesheets=stylesheets, pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish, font_config=fonts
     )
     return pdf
+
+
+_FONTS: list[Any] = []  # one WeasyPrint FontConfiguration per process: building one costs more than a page
+
+
+def _font_configuration() -> Any:
+    """The process's font configuration, made on first use (fontconfig is read once, not for every PDF)."""
+    if not _FONTS:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONTS.append(FontConfiguration())
+    return _FONTS[0]
 
 
 def _marked_content(objects: dict[Any, Any], element: Any) -> list[int]:
