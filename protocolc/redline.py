@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import diff, snapshot
-from .adoption import british, build_date, draft_document, latest_snapshot
+from .adoption import build_date, draft_document, latest_snapshot
 from .errors import ProtocolError
 from .model import DocItem, Document, Version
 from .workspace import Workspace
@@ -44,6 +44,7 @@ class Line:
     runs: tuple[Run, ...]
     status: str  # a diff status
     join: bool = False  # continues the paragraph before it (a joined clause)
+    title: tuple[Run, ...] = ()  # a clause's own heading, printed in bold before its text
 
 
 @dataclass(frozen=True)
@@ -169,13 +170,23 @@ def _version_words(v: Version) -> str:
 
 
 def _describe(name: str, status: str, was: str) -> str:
-    what = {
-        diff.REWORDED: "reworded",
-        diff.ONLY_FIRST: "removed",
-        diff.ONLY_SECOND: "added",
-        diff.MOVED: f"moved (was {was})" if was and was != name else "moved",
-    }[status]
-    return f"{name} {what}"
+    if status == diff.MOVED and was and was != name:
+        return f"{was} renumbered {name}"
+    what = {diff.REWORDED: "reworded", diff.ONLY_FIRST: "removed", diff.ONLY_SECOND: "added", diff.MOVED: "moved"}
+    return f"{name} {what[status]}"
+
+
+def _only(op: str, text: str) -> tuple[Run, ...]:
+    return (Run(op, text),) if text else ()
+
+
+def _parts(doc: Document) -> dict[str, tuple[str, str]]:
+    """Each clause's own heading and text, as a reader sees them."""
+    return {
+        c.id: (plain(c.heading.markdown) if c.heading else "", plain(c.text.markdown) if c.text else "")
+        for s in doc.sections
+        for c in s.clauses
+    }
 
 
 def build(old: Document, new: Document, heading: str, date: dt.date, full: bool = False) -> Redline:
@@ -184,6 +195,7 @@ def build(old: Document, new: Document, heading: str, date: dt.date, full: bool 
     lead_old, section_old, joined_old = _paragraphs(old)
     lead_new, section_new, joined_new = _paragraphs(new)
     leader, section_of, joined = {**lead_old, **lead_new}, {**section_old, **section_new}, joined_old | joined_new
+    parts_old, parts_new = _parts(old), _parts(new)
     headings: dict[str, Line] = {}
     for doc, printed in ((old, printed_old), (new, printed_new)):
         for sec in doc.sections:
@@ -197,15 +209,22 @@ def build(old: Document, new: Document, heading: str, date: dt.date, full: bool 
         unit = entry.unit
         key = (unit.kind, unit.id)
         number = printed_new.get(key, "") if entry.second else printed_old.get(key, "")
-        if entry.status == diff.REWORDED and entry.first and entry.second:
-            line_runs = runs(plain(entry.first.text), plain(entry.second.text))
+        title_old, text_old = parts_old.get(unit.id, ("", plain(entry.first.text))) if entry.first else ("", "")
+        title_new, text_new = parts_new.get(unit.id, ("", plain(entry.second.text))) if entry.second else ("", "")
+        if unit.kind != "clause":
+            title_old = title_new = ""
+            text_old = plain(entry.first.text) if entry.first else ""
+            text_new = plain(entry.second.text) if entry.second else ""
+        if entry.status == diff.REWORDED:
+            title, line_runs = runs(title_old, title_new), runs(text_old, text_new)
         elif entry.status == diff.ONLY_FIRST:
-            line_runs = (Run("delete", plain(unit.text)),)
+            title, line_runs = _only("delete", title_old), _only("delete", text_old)
         elif entry.status == diff.ONLY_SECOND:
-            line_runs = (Run("insert", plain(unit.text)),)
+            title, line_runs = _only("insert", title_new), _only("insert", text_new)
         else:
-            line_runs = (Run("equal", plain((entry.second or unit).text)),)
-        line = Line(unit.kind, number, line_runs, entry.status, unit.kind == "clause" and unit.id in joined)
+            title, line_runs = _only("equal", title_new), _only("equal", text_new)
+        is_joined = unit.kind == "clause" and unit.id in joined
+        line = Line(unit.kind, number, line_runs, entry.status, is_joined, title)
         group = leader.get(unit.id, unit.id) if unit.kind != "heading" else f"heading:{unit.id}"
         if group == current and groups:
             groups[-1][1].append(line)
@@ -318,7 +337,8 @@ def paragraphs(rl: Redline) -> list[Line]:
         for line in block.lines:
             if line.join and out and out[-1].kind == "clause":
                 prev = out[-1]
-                out[-1] = Line(prev.kind, prev.number, (*prev.runs, Run("equal", " "), *line.runs), prev.status)
+                joined = (*prev.runs, Run("equal", " "), *line.title, *line.runs)
+                out[-1] = Line(prev.kind, prev.number, joined, prev.status, False, prev.title)
             else:
                 out.append(line)
     return out
@@ -339,8 +359,12 @@ def _tagged(op: str, text: str) -> str:
     return f"<{tag}>{text}</{tag}>"
 
 
-def _marked(line: Line) -> str:
-    return "".join(_tagged(r.op, html.escape(r.text, quote=False)) for r in line.runs)
+def _marked(line: Line, strong: tuple[str, str] = ("**", "**")) -> str:
+    body = "".join(_tagged(r.op, html.escape(r.text, quote=False)) for r in line.runs)
+    if not line.title:
+        return body
+    title = "".join(_tagged(r.op, html.escape(r.text, quote=False)) for r in line.title)
+    return f"{strong[0]}{title}{strong[1]}" + (f" {body}" if body else "")
 
 
 KEY = "Deleted words are struck through (<del>like this</del>); inserted words are underlined (<ins>like this</ins>)."
@@ -371,7 +395,8 @@ def markdown(rl: Redline) -> str:
 
 
 CSS = """
-@page { size: A4; margin: 2cm; @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; } }
+@page { size: A4; margin: 2cm;
+  @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; } }
 body { font-family: "DejaVu Serif", Georgia, serif; font-size: 11pt; line-height: 1.4; color: #000; }
 header p.council { font-size: 13pt; font-weight: bold; margin: 0; }
 h1 { font-size: 18pt; margin: 0.2em 0; }
@@ -418,7 +443,7 @@ def html_text(rl: Redline) -> str:
         if line.kind == "heading":
             parts.append(f"<h2>{num}{_marked(line)}</h2>")
         else:
-            parts.append(f'<p class="{line.kind}">{num}{_marked(line)}</p>')
+            parts.append(f'<p class="{line.kind}">{num}{_marked(line, ("<strong>", "</strong>"))}</p>')
     parts.append("<h2>Version control</h2>")
     parts.append("<table><thead><tr><th>Change</th>" + "".join(f"<th>{e(h)}</th>" for h in rl.table_headers))
     parts.append("</tr></thead><tbody>")
@@ -489,6 +514,12 @@ def docx(rl: Redline) -> bytes:
                 para.paragraph_format.left_indent = python_docx.shared.Cm(1.2)
             if line.number:
                 para.add_run(f"{line.number}  ").bold = True
+            if line.title:
+                start = len(para._p.xpath(".//w:r"))
+                add_runs(para, (*line.title, Run("equal", " ")))
+                for r in para._p.xpath(".//w:r")[start:]:
+                    r.insert(0, OxmlElement("w:rPr"))
+                    r[0].append(OxmlElement("w:b"))
         add_runs(para, line.runs)
     document.add_heading("Version control", level=2)
     table = document.add_table(rows=1, cols=len(rl.table_headers))
