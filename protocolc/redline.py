@@ -53,6 +53,7 @@ class Block:
 
     lines: tuple[Line, ...]
     section: Line | None = None  # the heading of the block's section, shown for context
+    section_id: str = ""
 
     @property
     def changed(self) -> bool:
@@ -236,7 +237,8 @@ def build(old: Document, new: Document, heading: str, date: dt.date, full: bool 
             was = names_old.get(key, "")
             summary.append(_describe(name or unit.id, entry.status, was))
     blocks = tuple(
-        Block(tuple(lines), None if lines[0].kind == "heading" else headings.get(section)) for section, lines in groups
+        Block(tuple(lines), None if lines[0].kind == "heading" else headings.get(section), section)
+        for section, lines in groups
     )
     headers = tuple(plain(h.markdown) for h in new.version_table.headers)
 
@@ -329,11 +331,11 @@ def _shown(rl: Redline) -> list[Block]:
 def paragraphs(rl: Redline) -> list[Line]:
     """The printed paragraphs to show, in order: section headings for context, joined clauses run together."""
     out: list[Line] = []
-    last_section: Line | None = None
+    last_section: str | None = None
     for block in _shown(rl):
-        if block.section is not None and block.section is not last_section:
+        if block.section is not None and block.section_id != last_section:
             out.append(block.section)
-        last_section = block.section if block.section is not None else None
+        last_section = block.section_id
         for line in block.lines:
             if line.join and out and out[-1].kind == "clause":
                 prev = out[-1]

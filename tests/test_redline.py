@@ -72,6 +72,8 @@ def test_markdown_redline_of_a_library_edit(tmp_project: TmpProject, tmp_path: P
     assert code == 0
     whole = full.read_text(encoding="utf-8")
     assert "Mutual respect between Councillors" in whole and "<del>so</del><ins>for as</ins>" in whole
+    assert whole.count("## **2** Roles of Councillors and Officers") == 1  # each section heading once
+    assert "## **5** When Things go Wrong" in whole
 
 
 def edit_council(tmp: TmpProject, old: str, new: str) -> None:
