@@ -801,7 +801,7 @@ def redline_command(
         council_id, document_id = pairs[0]
         paper = redline.make(workspace, council_id, document_id, first, second, full)
         target = output or project.root / "build" / council_id / f"{document_id}.redline.{fmt}"
-        data = redline.render(paper, fmt, project.root)
+        data = redline.render(paper, fmt, project.root, workspace.templates.path("reference.docx"))
     except ProtocolError as exc:
         fail(exc)
     try:

@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import diff, snapshot
 from .adoption import build_date, draft_document, latest_snapshot
@@ -466,13 +467,24 @@ def pdf(rl: Redline, base: Path) -> bytes:
     return pdf_bytes(html_text(rl), base.as_uri() + "/")
 
 
-def docx(rl: Redline) -> bytes:
+def docx(rl: Redline, reference: Path | None = None) -> bytes:
     """A Word document whose changes are Word's own tracked changes, to accept or reject one by one."""
     import docx as python_docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    document = python_docx.Document()
+    from .formats.docx import reproducible_zip
+
+    document = python_docx.Document(str(reference) if reference else None)
+    styles = {style.name for style in document.styles}
+
+    def heading(text: str, level: int) -> Any:
+        if f"Heading {level}" in styles:
+            return document.add_heading(text, level=level)
+        para = document.add_paragraph()
+        para.add_run(text).bold = True
+        return para
+
     core = document.core_properties
     core.author = AUTHOR
     core.title = f"{rl.council}: {rl.title} – proposed changes"
@@ -501,7 +513,7 @@ def docx(rl: Redline) -> bytes:
             p.append(mark)
 
     document.add_paragraph(rl.council).runs[0].bold = True
-    document.add_heading(rl.title, level=1)
+    heading(rl.title, 1)
     document.add_paragraph(rl.heading).runs[0].italic = True
     document.add_paragraph("The changes are tracked: use Review > Accept or Reject in Word to take or leave each one.")
     shown = paragraphs(rl)
@@ -509,7 +521,7 @@ def docx(rl: Redline) -> bytes:
         document.add_paragraph("No clause has changed.")
     for line in shown:
         if line.kind == "heading":
-            para = document.add_heading(f"{line.number} " if line.number else "", level=2)
+            para = heading(f"{line.number} " if line.number else "", 2)
         else:
             para = document.add_paragraph()
             if line.kind == "item":
@@ -523,23 +535,25 @@ def docx(rl: Redline) -> bytes:
                     r.insert(0, OxmlElement("w:rPr"))
                     r[0].append(OxmlElement("w:b"))
         add_runs(para, line.runs)
-    document.add_heading("Version control", level=2)
+    heading("Version control", 2)
     table = document.add_table(rows=1, cols=len(rl.table_headers))
-    table.style = "Table Grid"
+    if "Table Grid" in styles:
+        table.style = "Table Grid"
     for cell, header in zip(table.rows[0].cells, rl.table_headers, strict=False):
         cell.text = header
     for op, row in rl.table_rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=False):
             add_runs(cell.paragraphs[0], (Run(op, value),))
-    document.add_heading("Changes for the minutes", level=2)
+    heading("Changes for the minutes", 2)
     document.add_paragraph(minutes(rl))
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return reproducible_zip(out.getvalue(), (rl.date.year, rl.date.month, rl.date.day, 0, 0, 0))
 
 
-def render(rl: Redline, fmt: str, base: Path) -> bytes:
+def render(rl: Redline, fmt: str, base: Path, reference: Path | None = None) -> bytes:
+    """The paper in one format; `reference` is the reference.docx whose styles a DOCX takes."""
     if fmt == "md":
         return markdown(rl).encode("utf-8")
     if fmt == "html":
@@ -547,5 +561,5 @@ def render(rl: Redline, fmt: str, base: Path) -> bytes:
     if fmt == "pdf":
         return pdf(rl, base)
     if fmt == "docx":
-        return docx(rl)
+        return docx(rl, reference)
     raise ValueError(fmt)

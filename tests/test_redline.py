@@ -177,6 +177,9 @@ def test_docx_has_real_tracked_changes_that_libreoffice_shows(tmp_project: TmpPr
     assert '<w:delText xml:space="preserve">so</w:delText>' in xml
     ids = [chunk.split('"')[0] for chunk in xml.split('w:id="')[1:]]
     assert len(ids) == len(set(ids))
+    first = (tmp_path / "redline.docx").read_bytes()
+    code, out = run(tmp_project, "redline", "hexham", "--format", "docx", "-o", str(tmp_path / "again.docx"))
+    assert code == 0 and (tmp_path / "again.docx").read_bytes() == first  # the same bytes every time
     soffice = require("soffice")
     profile = (tmp_path / "lo-profile").as_uri()
     result = subprocess.run(
