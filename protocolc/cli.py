@@ -754,3 +754,61 @@ def _register_import() -> None:
 
 
 _register_import()
+
+
+@main.command(name="redline")
+@click.argument("name", metavar="COUNCIL[/DOCUMENT]")
+@click.option("--from", "first", default=None, metavar="VERSION", help="The adopted version (default: the latest).")
+@click.option("--to", "second", default=None, metavar="VERSION", help="A later version (default: the current draft).")
+@click.option("--full", is_flag=True, help="The whole document, not only the changed clauses.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html", "md", "docx"]),
+    default="pdf",
+    show_default=True,
+    help="pdf for the agenda pack, docx with Word's tracked changes, html or md.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The file to write."
+)
+@click.pass_context
+def redline_command(
+    ctx: click.Context, name: str, first: str | None, second: str | None, full: bool, fmt: str, output: Path | None
+) -> None:
+    """Write the changes proposed to an adopted document as a council paper, for the agenda pack.
+
+    Compares the latest adopted version with the current draft (or --from VERSION --to VERSION), showing
+    each changed clause whole by its printed number, deletions struck through and insertions underlined,
+    and closes with the list of changes for the minutes. Written to build/COUNCIL/DOCUMENT.redline.EXT.
+
+    \b
+    Examples:
+      protocolc redline hexham
+      protocolc redline hexham --from 1.0 --to 1.1 --format docx
+    """
+    from . import redline
+
+    project = open_project(ctx)
+    try:
+        workspace = api.Workspace.open(project)
+        pairs = workspace.names([name])
+        if len(pairs) != 1:
+            raise ProtocolError(
+                f"council '{name}' has {len(pairs)} documents",
+                hint=f"name one: {', '.join(f'{c}/{d}' for c, d in pairs)}",
+            )
+        council_id, document_id = pairs[0]
+        paper = redline.make(workspace, council_id, document_id, first, second, full)
+        target = output or project.root / "build" / council_id / f"{document_id}.redline.{fmt}"
+        data = redline.render(paper, fmt, project.root, workspace.templates.path("reference.docx"))
+    except ProtocolError as exc:
+        fail(exc)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, data)
+    except OSError as exc:
+        click.echo(f"error: cannot write {target}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {shown(target)}")
+    click.echo(f"changes: {'; '.join(paper.summary) if paper.summary else 'none'}")
