@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .confine import check_read
 from .errors import Problem, ProtocolError, Source, did_you_mean, relative
 from .model import PartialDate, Text
 
@@ -136,6 +137,7 @@ def parse_yaml(text: str, path: str) -> Any:
 
 
 def read_yaml(path: Path, root: Path) -> Any:
+    check_read(path, root)  # a link out of the project is refused, naming the link
     rel = relative(path, root)
     try:
         text = path.read_text(encoding="utf-8")

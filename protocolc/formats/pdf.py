@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from .base import Format, Job
 
 
+class RefusedResource(ValueError):
+    """A document tried to load something from outside protocolc's templates: a file, a web address, data."""
+
+
+def confined_fetcher(folders: Sequence[Path]) -> Callable[[str], Any]:
+    """WeasyPrint's url_fetcher, refusing every URL but files inside the template folders (stylesheet, fonts).
+
+    Clause text can refer to nothing outside the document: no local file (`/etc/...`, `../../..`),
+    no web address, however an image or a stylesheet reference got into the HTML.
+    """
+    import weasyprint
+
+    roots = [folder.resolve() for folder in folders]
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            path = Path(unquote(parts.path)).resolve()
+            if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                return weasyprint.default_url_fetcher(url, *args, **kwargs)
+        raise RefusedResource(f"protocolc loads nothing from outside its templates: refused {url[:80]}")
+
+    return fetch
+
+
 def render(job: Job) -> bytes:
     html = job.output("html").decode("utf-8")
-    return pdf_bytes(html, str(job.templates.folders[0]))
+    folders = job.templates.folders
+    return pdf_bytes(html, folders[0].resolve().as_uri() + "/", confined_fetcher(folders))
 
 
-def pdf_bytes(html: str, base_url: str) -> bytes:
-    """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history."""
+def pdf_bytes(html: str, base_url: str, url_fetcher: Callable[[str], Any] | None = None) -> bytes:
+    """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history.
+
+    Without a url_fetcher nothing outside the document is loaded at all.
+    """
     import pydyf  # WeasyPrint's PDF writer
     import weasyprint  # imported here: it costs about 0.35 s and only PDF needs it
 
@@ -41,7 +73,8 @@ def pdf_bytes(html: str, base_url: str) -> bytes:
             pdf.add_object(tree)
             root["IDTree"] = tree.reference
 
-    document = weasyprint.HTML(string=html, base_url=base_url)
+    fetcher = url_fetcher or confined_fetcher(())
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tables)
     return pdf
 
