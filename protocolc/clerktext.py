@@ -77,8 +77,10 @@ def _describe(node: nodes.Node) -> str:
             return f"a calculation ({name})"
     if isinstance(node, nodes.Const):
         return f"the value {node.value!r}" if not isinstance(node.value, str) else "a quoted string here"
-    if isinstance(node, (nodes.Getattr, nodes.Getitem)):
-        return "'.' or '[...]' after a name"
+    if isinstance(node, nodes.Getattr):
+        return f"'.{node.attr}' after a name"
+    if isinstance(node, nodes.Getitem):
+        return "'[...]' after a name"
     if isinstance(node, nodes.Call):
         return "a call"
     if isinstance(node, (nodes.List, nodes.Tuple, nodes.Dict)):
@@ -132,6 +134,10 @@ def check(tree: nodes.Template) -> None:
     """Refuse the first node a clerk's text may not use, saying what it is and what is allowed."""
     for node in _refused(tree):
         line = getattr(node, "lineno", 1) or 1
+        while isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(
+            node.node, (nodes.Getattr, nodes.Getitem)
+        ):
+            node = node.node  # the first '.name' of a chain, as written
         if isinstance(node, nodes.Filter):
             if node.name in ALLOWED_FILTERS:
                 raise ClerkTextError(f"the filter '{node.name}' takes no arguments in a text", line=line)
@@ -189,10 +195,7 @@ class ClerkText:
 # --- what the rendered Markdown may contain ------------------------------------------------------------------
 
 _DETECTOR = MarkdownIt("commonmark", {"html": True}).enable("table")
-MARKUP_HINT = (
-    "clause text is words only: remove the image or the HTML tag; "
-    "to print '<' as a character write '\\<'"
-)
+MARKUP_HINT = "clause text is words only: remove the image or the HTML tag; to print '<' as a character write '\\<'"
 
 
 def _tokens(tokens: list[Token]) -> Iterator[Token]:

@@ -16,6 +16,7 @@ import yaml
 from .confine import check_read
 from .errors import Problem, ProtocolError, Source, did_you_mean, relative
 from .model import PartialDate, Text
+from .strays import odd_suffix
 
 # libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -208,7 +209,7 @@ class Reader:
             self.fail(f"{what} is empty", value.source)
             return None
         if pattern and not pattern.match(value):
-            self.fail(f"{what} '{value}' is not valid", value.source, pattern_hint)
+            self.fail(f"{what} '{value}' is not valid{odd_suffix(value)}", value.source, pattern_hint)
             return None
         if text:
             self._check_quoting(value, what)

@@ -41,9 +41,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         super().__init__([str(f) for f in folders])
         self.folders = folders
 
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         contents, filename, uptodate = super().get_source(environment, template)
         confined(Path(filename), self.folders)
         return contents, filename, uptodate
