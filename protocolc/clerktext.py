@@ -130,14 +130,22 @@ def _refused(node: nodes.Node) -> Iterator[nodes.Node]:
         yield node
 
 
+def _innermost(node: nodes.Node) -> nodes.Node:
+    """The first refused step of a chain as written: `.__class__` in `x.__class__.__mro__[1]()`."""
+    while True:
+        if not isinstance(node, (nodes.Call, nodes.Getattr, nodes.Getitem)):
+            return node
+        inner = node.node
+        if not isinstance(inner, (nodes.Call, nodes.Getattr, nodes.Getitem)):
+            return node
+        node = inner
+
+
 def check(tree: nodes.Template) -> None:
     """Refuse the first node a clerk's text may not use, saying what it is and what is allowed."""
     for node in _refused(tree):
         line = getattr(node, "lineno", 1) or 1
-        while isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(
-            node.node, (nodes.Getattr, nodes.Getitem)
-        ):
-            node = node.node  # the first '.name' of a chain, as written
+        node = _innermost(node)
         if isinstance(node, nodes.Filter):
             if node.name in ALLOWED_FILTERS:
                 raise ClerkTextError(f"the filter '{node.name}' takes no arguments in a text", line=line)
@@ -214,10 +222,12 @@ def markup_problems(markdown: str) -> list[tuple[str, str]]:
     if "<" not in markdown and "![" not in markdown:
         return []
     found: list[tuple[str, str]] = []
+    html = False
     for token in _tokens(_DETECTOR.parse(markdown)):
         if token.type == "image":
             found.append((f"text shows an image ({token.attrGet('src')}), which texts may not do", MARKUP_HINT))
-        elif token.type in ("html_inline", "html_block"):
+        elif token.type in ("html_inline", "html_block") and not html:  # the first tag says enough
+            html = True
             tag = " ".join(token.content.split())
             tag = tag if len(tag) <= 40 else tag[:39] + "…"
             found.append((f"text contains HTML ({tag}), which texts may not contain", MARKUP_HINT))

@@ -40,6 +40,13 @@ def _link_in(path: Path, root: Path) -> Path:
     return absolute
 
 
+def _which(link: Path, path: Path, base: Path) -> str:
+    """How a message names the link: 'this file' when it is the file the message is about."""
+    if os.path.abspath(link) == os.path.abspath(path):
+        return "this folder" if link.is_dir() else "this file"
+    return shown(link, base)
+
+
 def is_inside(path: Path, root: Path) -> bool:
     """Whether a path, every link followed, lies inside the root (itself resolved)."""
     return path.resolve().is_relative_to(root.resolve())
@@ -55,7 +62,7 @@ def check_read(path: Path, root: Path, base: Path | None = None) -> None:
     link = _link_in(path, root)
     base = base or root
     raise ProtocolError(
-        f"{shown(link, base)} is a link to {os.path.realpath(link)}, outside the project",
+        f"{_which(link, path, base)} is a link to {os.path.realpath(link)}, outside the project",
         Source(shown(path, base)),
         "protocolc reads only files inside the project: replace the link with a copy of the file",
     )
@@ -67,7 +74,7 @@ def check_write(path: Path, out: Path) -> None:
         return
     link = _link_in(path.parent, out)
     raise ProtocolError(
-        f"{shown(link, out.parent)} is a link to {os.path.realpath(link)}, outside the output folder",
+        f"{_which(link, path, out.parent)} is a link to {os.path.realpath(link)}, outside the output folder",
         Source(shown(path, out.parent)),
         "protocolc writes only inside its output folder: remove the link",
     )
@@ -77,7 +84,7 @@ def check_default_output(root: Path, out: Path) -> None:
     """The project's own build/ may not be a link out of the project (a committed `build -> /somewhere`)."""
     if out.is_symlink() and not is_inside(out, root):
         raise ProtocolError(
-            f"{shown(out, root)} is a link to {os.path.realpath(out)}, outside the project",
+            f"this folder is a link to {os.path.realpath(out)}, outside the project",
             Source(shown(out, root)),
             "remove the link (build/ is made by protocolc), or give the output folder with -o",
         )

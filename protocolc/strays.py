@@ -35,9 +35,14 @@ def odd_suffix(value: str) -> str:
     return f": it has the character {odd}" if odd else ""
 
 
+# Letters of other alphabets that look like Latin ones, as keyboards and copied text bring them in.
+LOOKALIKES = str.maketrans("аеорсухіјѕһԁԛԝАВЕКМНОРСТХІЈЅ", "aeopcyxijshdqwABEKMHOPCTXIJS")
+
+
 def plain_id(name: str) -> str:
-    """The id a misnamed folder or file most likely meant: `St_Ives` -> `st-ives`."""
-    ascii_only = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    """The id a misnamed folder or file most likely meant: `St_Ives` -> `st-ives`, Cyrillic 'а' -> 'a'."""
+    latin = unicodedata.normalize("NFKD", name.translate(LOOKALIKES))
+    ascii_only = latin.encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
 
 
