@@ -123,9 +123,10 @@ def write_set(folder: Path, files: dict[str, bytes]) -> list[Path]:
                     pass  # no hard links here: that file cannot be put back if a later rename fails
         for target in targets:
             try:
-                os.replace(temps.pop(target), target)
+                os.replace(temps[target], target)
             except OSError as exc:
                 raise WriteError(exc.errno or 0, exc.strerror or str(exc), str(target)) from None
+            del temps[target]
             replaced.append(target)
     except BaseException:
         for target in reversed(replaced):
