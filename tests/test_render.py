@@ -167,7 +167,7 @@ def test_raw_html_in_clause_text_is_refused_where_it_is_written(tmp_project: Tmp
 
 def test_raw_html_that_reached_a_template_would_still_be_escaped(workspace: api.Workspace) -> None:
     """Behind the check, the HTML output escapes whatever HTML a text holds: it never passes through."""
-    html = workspace.templates.inline_html('Hello <script>alert(1)</script> <img src=x onerror=alert(2)>')
+    html = workspace.templates.inline_html("Hello <script>alert(1)</script> <img src=x onerror=alert(2)>")
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(2)&gt;" in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -14,25 +14,30 @@ class RefusedResource(ValueError):
     """A document tried to load something from outside protocolc's templates: a file, a web address, data."""
 
 
-def confined_fetcher(folders: Sequence[Path]) -> Callable[[str], Any]:
-    """WeasyPrint's url_fetcher, refusing every URL but files inside the template folders (stylesheet, fonts).
+def confined_fetcher(folders: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher refusing every URL but files inside the template folders (stylesheet, fonts).
 
-    Clause text can refer to nothing outside the document: no local file (`/etc/...`, `../../..`),
-    no web address, however an image or a stylesheet reference got into the HTML.
+    Clause text can refer to nothing outside the document: no local file (`/etc/...`, `../../..`, a link
+    out of the templates folder), no web address, however an image or a stylesheet reference got into the HTML.
     """
-    import weasyprint
+    from weasyprint.urls import URLFetcher
 
     roots = [folder.resolve() for folder in folders]
 
-    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-        parts = urlsplit(url)
-        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-            path = Path(unquote(parts.path)).resolve()
-            if any(path.is_relative_to(root) for root in roots) and path.is_file():
-                return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        raise RefusedResource(f"protocolc loads nothing from outside its templates: refused {url[:80]}")
+    class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not allowed(url):
+                raise RefusedResource(f"protocolc loads nothing from outside its templates: refused {url[:80]}")
+            return super().fetch(url, headers)
 
-    return fetch
+    def allowed(url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return False
+        path = Path(unquote(parts.path)).resolve()
+        return any(path.is_relative_to(root) for root in roots) and path.is_file()
+
+    return ConfinedFetcher(allowed_protocols=("file",), fail_on_errors=False)
 
 
 def render(job: Job) -> bytes:
@@ -41,7 +46,7 @@ def render(job: Job) -> bytes:
     return pdf_bytes(html, folders[0].resolve().as_uri() + "/", confined_fetcher(folders))
 
 
-def pdf_bytes(html: str, base_url: str, url_fetcher: Callable[[str], Any] | None = None) -> bytes:
+def pdf_bytes(html: str, base_url: str, url_fetcher: Any = None) -> bytes:
     """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history.
 
     Without a url_fetcher nothing outside the document is loaded at all.
