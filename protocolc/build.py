@@ -126,8 +126,9 @@ def stale_formats(folder: Path, document_id: str, keys: dict[str, str]) -> tuple
     stale = []
     for name, key in keys.items():
         output = filename(document_id, name)
-        try:
-            current = hashlib.sha256((folder / output).read_bytes()).hexdigest() == outputs.get(output)
+        try:  # an output replaced by a link is not read (it may point anywhere): it is written again
+            path = folder / output
+            current = not path.is_symlink() and hashlib.sha256(path.read_bytes()).hexdigest() == outputs.get(output)
         except OSError:
             current = False
         if recorded.get(name) != key or not current:
