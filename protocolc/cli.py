@@ -394,8 +394,6 @@ def status_command(ctx: click.Context, fail_overdue: bool, today: dt.datetime | 
     """
     project = open_project(ctx)
     documents = load_documents(project, None)
-    for problem in stray_files(project):
-        click.echo(str(problem), err=True)
     day = today.date() if today else dt.date.today()
     found = status.statuses(documents, day)
     rows = [("document", "version", "adopted", "review by", "state")]
