@@ -71,11 +71,11 @@ def stray_files(project: Project) -> list[Problem]:
             if not COUNCIL_ID.match(name):
                 odd = odd_characters(name)
                 reason = f"has the character {odd}" if odd else "is not a council id"
-                warn(
-                    where + "/",
-                    f"protocolc does not read this folder: its name {reason}",
-                    _rename_hint("councils/", name, plain_id(name), "/"),
-                )
+                right = plain_id(name)
+                hint = _rename_hint("councils/", name, right, "/")
+                if right and (councils / right).exists():
+                    hint = f"councils/{right}/ already exists: move what you need into it, then delete this folder"
+                warn(where + "/", f"protocolc does not read this folder: its name {reason}", hint)
                 continue
             problems += _stray_in_council(entry, where)
         elif YAML_LIKE.search(name):
