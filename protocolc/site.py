@@ -22,7 +22,16 @@ INDEX = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
 MANIFEST_SUFFIX = ".manifest.json"
 MAX_MANIFEST = 50_000_000  # bytes: a manifest lists clauses, a few hundred kilobytes at most
-LINKS = (("HTML", "html"), ("PDF", "pdf"), ("Markdown", "md"), ("Changes from the model", "model-diff.html"))
+LINKS = (
+    ("HTML", "html"),
+    ("PDF", "pdf"),
+    ("Markdown", "md"),
+    ("Changes from the model", "model-diff.html"),
+    # A draft (the sources say other words than those adopted) is linked apart from the adopted text.
+    ("Draft, not adopted (HTML)", "draft.html"),
+    ("Draft, not adopted (PDF)", "draft.pdf"),
+)
+DRAFT_SUFFIX = ".draft"
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,8 @@ def entries(
     for manifest_path in sorted(out.glob(f"*/*{MANIFEST_SUFFIX}")):
         folder = manifest_path.parent
         document_id = manifest_path.name.removesuffix(MANIFEST_SUFFIX)
+        if document_id.endswith(DRAFT_SUFFIX):
+            continue  # a draft's outputs are linked from its document's entry
         if folder.is_symlink() or not COUNCIL_ID.match(folder.name) or not DOCUMENT_ID.match(document_id):
             continue
         manifest = read_manifest(manifest_path)

@@ -69,7 +69,7 @@ def test_strict_makes_warnings_fail(tmp_project: TmpProject) -> None:
 def test_values_other_yaml_tools_would_change_are_flagged(tmp_project: TmpProject, value: str, seen: str) -> None:
     tmp_project.council_file("tiny", TINY + f"clerk: {value}\n")
     report = check.check(tmp_project.project, ["tiny"])
-    assert [p.message for p in report.warnings] == [
+    assert [p.message for p in report.warnings if "adopted snapshot" not in p.message] == [
         f"clerk {value} is not in quotes: other YAML tools read it as {seen}"
     ]
 
