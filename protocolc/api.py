@@ -14,7 +14,9 @@ from pathlib import Path
 
 from . import diff, site, snapshot
 from .build import DocumentResult, build_many
+from .confine import check_default_output
 from .diff import Comparison
+from .errors import Problem
 from .formats import NAMES
 from .model import Document
 from .project import Project, split_name
@@ -47,15 +49,25 @@ def build(
     """
     workspace = Workspace.open(project)
     out = out_dir if out_dir is not None else project.root / "build"
+    if out_dir is None:
+        check_default_output(project.root, out)
     chosen = tuple(f for f in FORMATS if f in set(formats))
     pairs = workspace.names(list(names) if names is not None else None)
     return build_many(workspace, pairs, chosen, out, jobs=jobs, force=force, site=site, progress=progress)
 
 
-def write_site(project: Project, out_dir: Path | None = None, today: dt.date | None = None) -> Path:
-    """Write out_dir/index.html from what has been built there (also after a sharded build's parts are gathered)."""
+def write_site(
+    project: Project, out_dir: Path | None = None, today: dt.date | None = None, notes: list[Problem] | None = None
+) -> Path:
+    """Write out_dir/index.html from what has been built there (also after a sharded build's parts are gathered).
+
+    Outputs of councils or documents no longer in the project are left out of the index (and listed in `notes`).
+    """
     out = out_dir if out_dir is not None else project.root / "build"
-    return site.write_index(Workspace.open(project).templates, out, today)
+    if out_dir is None:
+        check_default_output(project.root, out)
+    known = {(cid, path.stem) for cid in project.council_ids() for path in (project.councils / cid).glob("*.yaml")}
+    return site.write_index(Workspace.open(project).templates, out, today, known, notes)
 
 
 def document_at(project: Project, spec: str, stack: ExitStack) -> Document:

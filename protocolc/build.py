@@ -12,12 +12,15 @@ key changed (or whose file was touched) are rendered again.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -26,12 +29,13 @@ from importlib import metadata
 from pathlib import Path
 
 from . import adoption
+from .confine import check_write, is_inside
 from .errors import Problem, ProtocolError, Source, relative
 from .formats import FORMATS, filename, pdf
 from .model import Document
 from .project import Project
 from .workspace import Workspace
-from .write import manifest_name, write_outputs
+from .write import manifest_name, remove_stale_temporaries, write_outputs
 
 BUILT, UP_TO_DATE, FAILED = "built", "up to date", "failed"
 STATES = (BUILT, UP_TO_DATE, FAILED)
@@ -128,8 +132,9 @@ def stale_formats(folder: Path, document_id: str, keys: dict[str, str]) -> tuple
     stale = []
     for name, key in keys.items():
         output = filename(document_id, name)
-        try:
-            current = hashlib.sha256((folder / output).read_bytes()).hexdigest() == outputs.get(output)
+        try:  # an output replaced by a link is not read (it may point anywhere): it is written again
+            path = folder / output
+            current = not path.is_symlink() and hashlib.sha256(path.read_bytes()).hexdigest() == outputs.get(output)
         except OSError:
             current = False
         if recorded.get(name) != key or not current:
@@ -189,6 +194,7 @@ def build_one(
         # Never adopted: the sources' text is all there is, published as `<document>.*` but marked as a draft.
         mark = adoption.british(adoption.build_date()) if found.adopted is None and not doc.versions else None
         folder = out / council_id
+        check_write(folder / manifest_name(document_id), out)
         extra = write_model_diff(workspace, doc, folder, force) if site and "html" in formats else None
         failed: dict[str, tuple[str, ProtocolError]] = {}
         written = _render_stale(workspace, doc, document_id, formats, folder, force, mark, failed)
@@ -214,9 +220,9 @@ def build_one(
         return DocumentResult(council_id, document_id, FAILED, error=exc, warnings=tuple(warnings))
     except OSError as exc:
         error = ProtocolError(
-            f"cannot write outputs: {exc.strerror}",
+            f"cannot write outputs: {exc.strerror}; the previous outputs are kept as they were",
             Source(str(exc.filename or out)),
-            "check the output folder exists and is writable",
+            "check the output folder is writable and the disk is not full, then build again",
         )
         return DocumentResult(council_id, document_id, FAILED, error=error, warnings=tuple(warnings))
 
@@ -259,8 +265,25 @@ def _remove_outputs(folder: Path, stem: str) -> None:
 _worker_workspace: Workspace | None = None  # set in the parent just before forking; loaded afresh when spawned
 
 
-def _start_worker(root: str) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the build that started it ends, however it ends (killed, Ctrl+C, out of memory)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_worker(root: str, parent: int | None = None) -> None:
     global _worker_workspace
+    if parent is not None:
+        _die_with_parent(parent)
     if _worker_workspace is None or str(_worker_workspace.project.root) != root:
         _worker_workspace = Workspace.open(Project(Path(root)))
 
@@ -288,6 +311,9 @@ def build_many(
 ) -> list[DocumentResult]:
     """Build (council, document) pairs in order; with jobs > 1 in worker processes, results in the order asked for."""
     notify = progress or (lambda result: None)
+    for folder in sorted({out / council_id for council_id, _ in names}):  # what a killed build left half-written
+        if is_inside(folder, out):
+            remove_stale_temporaries(folder)
     if jobs <= 1 or len(names) <= 1:
         results = []
         for council_id, document_id in names:
@@ -307,7 +333,7 @@ def build_many(
     _worker_workspace = workspace
     try:
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(str(workspace.project.root),)
+            workers, mp_context=context, initializer=_start_worker, initargs=(str(workspace.project.root), os.getpid())
         ) as pool:
             for result in pool.map(_work, tasks, chunksize=chunk):
                 results.append(result)

@@ -15,6 +15,7 @@ from .errors import Problem, ProtocolError
 from .model import Item, Library, Text
 from .project import Project
 from .resolve import Renderer, TextTemplates, context, model_council, model_document
+from .strays import stray_files
 from .workspace import Workspace
 
 
@@ -91,6 +92,7 @@ def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckRe
     except ProtocolError as exc:
         return CheckReport(tuple(exc.problems), tuple(ids))
     problems.extend(workspace.warnings)
+    problems.extend(stray_files(project))
     problems.extend(library_text_problems(workspace.library, workspace.env))
     for council_id in ids:
         try:

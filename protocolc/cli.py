@@ -13,11 +13,13 @@ import click
 
 from . import adoption, api, check, diff_format, scaffold, schema, stats, status
 from . import build as build_stage
-from .errors import ProtocolError
+from .confine import misplaced_output
+from .errors import Problem, ProtocolError
 from .load import KINDS
 from .model import Document, PartialDate
 from .project import Project, find_project
-from .write import write_atomic
+from .strays import stray_files
+from .write import write_atomic, write_set
 
 FORMAT_CHOICES = ", ".join(api.FORMATS)
 
@@ -34,6 +36,17 @@ def open_project(ctx: click.Context) -> Project:
     except ProtocolError as exc:
         fail(exc)
         raise  # unreachable
+
+
+def refuse_misplaced_output(project: Project, output: Path | None) -> None:
+    """`-o` may not point at the project itself or its sources: outputs would be written among them (exit 2)."""
+    where = misplaced_output(project.root, output) if output is not None else None
+    if where:
+        click.echo(
+            f"error: the output folder {output} is {where}: outputs would be written among the sources", err=True
+        )
+        click.echo("  hint: give an output folder of its own, e.g. -o build or -o public", err=True)
+        sys.exit(2)
 
 
 def shown(path: Path) -> str:
@@ -140,7 +153,11 @@ def build(
     if councils and all_councils:
         raise click.UsageError("give council names or --all, not both")
     project = open_project(ctx)
+    refuse_misplaced_output(project, output)
     ids = project.council_ids() if all_councils else list(dict.fromkeys(councils))
+    if all_councils:
+        for problem in stray_files(project):
+            click.echo(str(problem), err=True)
     try:
         if shard:
             ids = build_stage.shard(ids, shard)
@@ -158,13 +175,16 @@ def build(
                 site=all_councils or site,
                 progress=progress.update,
             )
-        index = api.write_site(project, output) if site else None
+        notes: list[Problem] = []
+        index = api.write_site(project, output, notes=notes) if site else None
     except ProtocolError as exc:
         fail(exc)
     failed = [r for r in results if r.error]
     for result in results:
         for problem in (*result.warnings, *(result.error.problems if result.error else ())):
             click.echo(str(problem), err=True)
+    for problem in notes:
+        click.echo(str(problem), err=True)
     if len(results) > 1 and (failed or not quiet):
         counts = {state: sum(r.state == state for r in results) for state in build_stage.STATES}
         summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
@@ -230,10 +250,14 @@ def site_command(ctx: click.Context, output: Path | None) -> None:
       protocolc site
     """
     project = open_project(ctx)
+    refuse_misplaced_output(project, output)
+    notes: list[Problem] = []
     try:
-        index = api.write_site(project, output)
+        index = api.write_site(project, output, notes=notes)
     except ProtocolError as exc:
         fail(exc)
+    for problem in notes:
+        click.echo(str(problem), err=True)
     click.echo(f"site: {shown(index)}")
 
 
@@ -248,6 +272,8 @@ def list_councils(ctx: click.Context) -> None:
     """
     project = open_project(ctx)
     documents = load_documents(project, None)
+    for problem in stray_files(project):
+        click.echo(str(problem), err=True)
     rows = [("document", "council", "version", "adopted", "review by")]
     for doc in documents:
         v = doc.current
@@ -506,9 +532,17 @@ def schema_command(ctx: click.Context, output: Path | None) -> None:
     except ProtocolError as exc:
         fail(exc)
     folder = output or project.root / "schemas"
-    for name, text in schema.schemas(library).items():
-        write_atomic(folder / name, text.encode("utf-8"))
-        click.echo(f"wrote {shown(folder / name)}")
+    files = {name: text.encode("utf-8") for name, text in schema.schemas(library).items()}
+    try:
+        written = write_set(folder, files)  # all the schemas change together, or none does
+    except OSError as exc:
+        click.echo(f"{exc.filename or folder}: error: cannot write the schemas: {exc.strerror}", err=True)
+        click.echo(
+            "  hint: the previous schemas are kept; check the folder is writable and the disk not full", err=True
+        )
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {shown(path)}")
 
 
 @main.command(name="serve")

@@ -32,6 +32,7 @@ from .model import (
     Version,
 )
 from .numbering import STYLES
+from .project import DOCUMENT_ID
 from .sources import Map, Reader, Seq, Str, _src, read_yaml
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
@@ -349,7 +350,9 @@ def load_council(folder: Path, root: Path, library: Library, warnings: list[Prob
         clerk_title=r.string(m.get("clerk"), "clerk"),
         contact=r.string(m.get("contact"), "contact"),
         county_association=r.string(m.get("county_association"), "county_association"),
-        documents=tuple(sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE)),
+        documents=tuple(
+            sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE and DOCUMENT_ID.match(p.stem))
+        ),  # other files are reported by strays.py
     )
     r.raise_if_any()
     if warnings is not None:

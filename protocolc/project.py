@@ -13,6 +13,13 @@ DOCUMENT_ID = COUNCIL_ID
 ID_HINT = "in lower case letters, digits and '-', e.g. hexham"
 
 
+def _odd(value: str) -> str:
+    """Name a character that only looks right (Cyrillic 'а', a zero-width space) in a refused id."""
+    from .strays import odd_suffix
+
+    return odd_suffix(value)
+
+
 @dataclass(frozen=True)
 class Project:
     """A folder holding clauses/, councils/ and templates/."""
@@ -41,7 +48,7 @@ class Project:
         """The folder of a council id, refusing anything that is not a plain id inside councils/."""
         if not COUNCIL_ID.match(council_id):
             raise ProtocolError(
-                f"'{council_id}' is not a council id",
+                f"'{council_id}' is not a council id{_odd(council_id)}",
                 hint=f"a council id is the name of a folder in councils/, {ID_HINT}",
             )
         folder = self.councils / council_id
@@ -58,7 +65,7 @@ class Project:
         folder = self.council_folder(council_id)
         if not DOCUMENT_ID.match(document_id):
             raise ProtocolError(
-                f"'{document_id}' is not a document id",
+                f"'{document_id}' is not a document id{_odd(document_id)}",
                 hint="a document id is the name of a file beside council.yaml without '.yaml', e.g. protocol",
             )
         path = folder / f"{document_id}.yaml"
@@ -79,7 +86,7 @@ def split_name(name: str) -> tuple[str, str | None]:
     """'hexham/protocol' -> ('hexham', 'protocol'); 'hexham' -> ('hexham', None): every document of the council."""
     if not NAME.match(name):
         raise ProtocolError(
-            f"'{name}' is not a council or document name",
+            f"'{name}' is not a council or document name{_odd(name)}",
             hint=f"name a council (a folder of councils/, {ID_HINT}) or one of its documents: hexham/protocol",
         )
     council_id, _, document_id = name.partition("/")

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .clerktext import ClerkText, ClerkTextError, markup_problems
 from .errors import Problem, ProtocolError, Source, did_you_mean
 from .model import (
     COUNCIL,
@@ -49,24 +49,17 @@ def markdown_escape(value: object) -> str:
 
 
 class TextTemplates:
-    """The sandbox clerk-written text is rendered in (no Python internals; undefined names are errors).
+    """The sandbox clerk-written text is rendered in: names, ref('id') and a few filters (see clerktext.py).
 
-    Each distinct text is compiled once and reused for every council; text without '{' is not a template.
+    Each distinct text is checked and compiled once and reused for every council; text without '{' is not a template.
     """
 
     def __init__(self) -> None:
-        self.env = ImmutableSandboxedEnvironment(
-            undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=markdown_escape
-        )
-        self._compiled: dict[str, jinja2.Template] = {}
+        self.clerk_text = ClerkText(finalize=markdown_escape)
+        self.env = self.clerk_text.env
 
     def render(self, source: str, variables: Mapping[str, object]) -> str:
-        if "{" not in source:
-            return source
-        template = self._compiled.get(source)
-        if template is None:
-            template = self._compiled[source] = self.env.from_string(source)
-        return template.render(variables)
+        return self.clerk_text.render(source, variables)
 
 
 def text_environment() -> TextTemplates:
@@ -523,6 +516,9 @@ class Renderer:
     def __call__(self, text: Text) -> Passage:
         try:
             rendered = self.templates.render(text.value, self.variables)
+        except ClerkTextError as exc:
+            self.problems.append(Problem(exc.message, text.source, exc.hint))
+            rendered = text.value
         except ReferenceProblem as exc:
             if exc.council_source is not None and text.origin == LIBRARY:  # the council's choice, not the library's
                 message = f"{exc.message}, but the library's text at {text.source} refers to it"
@@ -566,6 +562,9 @@ class Renderer:
                 )
             )
             rendered = text.value
+        else:
+            for message, hint in markup_problems(rendered):
+                self.problems.append(Problem(message, text.source, hint))
         return Passage(
             " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(), text.source, text.origin
         )

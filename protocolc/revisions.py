@@ -12,7 +12,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from .errors import ProtocolError
+from .errors import ProtocolError, Source
 from .project import Project
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -82,6 +82,18 @@ def export(project: Project, commit: str, into: Path) -> Project:
     )
     if done.returncode != 0:
         raise ProtocolError(f"cannot read revision {commit[:12]}: {done.stderr.decode(errors='replace').strip()}")
-    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
-        tar.extractall(into, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+            tar.extractall(into, filter="data")
+    except tarfile.FilterError as exc:  # a link out of the project, an absolute path, a device file
+        member = exc.tarinfo
+        name = member.name.removeprefix(prefix) if prefix else member.name
+        what = f"a link to {member.linkname}, outside the project" if member.issym() or member.islnk() else "not a file"
+        raise ProtocolError(
+            f"{name} at revision {commit[:12]} is {what}",
+            Source(name),
+            "protocolc reads only plain files inside the project; pick another revision, or compare without '@'",
+        ) from None
+    except (tarfile.TarError, OSError) as exc:
+        raise ProtocolError(f"cannot read revision {commit[:12]}: {exc}") from None
     return Project(into / prefix if prefix else into)

@@ -19,8 +19,10 @@ from typing import Any
 
 import yaml
 
+from .confine import check_read
 from .errors import Problem, ProtocolError, Source, did_you_mean, relative
 from .model import PartialDate, Text
+from .strays import odd_suffix
 
 # libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -201,6 +203,7 @@ def parse_yaml(text: str, path: str) -> Any:
 
 
 def read_yaml(path: Path, root: Path) -> Any:
+    check_read(path, root)  # a link out of the project is refused, naming the link
     rel = relative(path, root)
     try:
         size = path.stat().st_size
@@ -992,7 +995,7 @@ class Reader:
             self.fail(f"{what} is empty", value.source)
             return None
         if pattern and not pattern.match(value):
-            self.fail(f"{what} '{value}' is not valid", value.source, pattern_hint)
+            self.fail(f"{what} '{value}' is not valid{odd_suffix(value)}", value.source, pattern_hint)
             return None
         if text:
             self._check_quoting(value, what)

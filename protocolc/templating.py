@@ -8,7 +8,9 @@ Jinja's sandbox with undefined names as errors.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .confine import check_read
 from .errors import ProtocolError, Source
 
 PACKAGED = Path(__file__).parent / "templates"
@@ -71,13 +74,36 @@ def slug(clause_id: str) -> str:
     return clause_id.replace(".", "-")
 
 
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates from the folders, refusing a template file that is a link to somewhere else."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        super().__init__([str(f) for f in folders])
+        self.folders = folders
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        contents, filename, uptodate = super().get_source(environment, template)
+        confined(Path(filename), self.folders)
+        return contents, filename, uptodate
+
+
+def confined(path: Path, folders: list[Path]) -> Path:
+    """A template file, refused when it resolves outside the template folder it was found in."""
+    folder = next((f for f in folders if Path(os.path.abspath(path)).is_relative_to(os.path.abspath(f))), None)
+    if folder is not None:
+        check_read(path, folder, folder.parent)
+    return path
+
+
 class Templates:
     """The template environments of one project; render as many documents as you like."""
 
     def __init__(self, project_templates: Path | None = None) -> None:
+        if project_templates is not None and project_templates.exists():
+            check_read(project_templates, project_templates.parent)  # templates/ may not link out of the project
         self.folders = [f for f in (project_templates, PACKAGED) if f is not None and f.is_dir()]
         common: dict[str, Any] = dict(
-            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            loader=ConfinedLoader(self.folders),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -97,7 +123,7 @@ class Templates:
         """The file a template name resolves to: the project's own if it has one, else the packaged default."""
         for folder in self.folders:
             if (folder / name).is_file():
-                return folder / name
+                return confined(folder / name, self.folders)
         raise ProtocolError(
             f"no template '{name}'", Source(f"templates/{name}"), "protocolc's own templates are missing"
         )

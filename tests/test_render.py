@@ -148,17 +148,27 @@ def test_hexham_html_has_lettered_lists(rendered):
     assert '<span class="label">a)</span>' in html
 
 
-def test_raw_html_in_clause_text_is_escaped(tmp_project: TmpProject):
-    tmp_project.tiny(
+def test_raw_html_in_clause_text_is_refused_where_it_is_written(tmp_project: TmpProject) -> None:
+    path = tmp_project.tiny(
         "changes:\n  - replace: officers.role\n"
         "    text: 'Hello <script>alert(1)</script> <b onclick=\"x()\">bold</b>'\n"
         "  - replace: councillors.areas.policy\n    text: '<img src=x onerror=alert(2)>'\n"
     )
-    html = tmp_project.html()
-    page = outline(html)
-    assert page.count("script") == 0
-    assert page.count("img") == 0
-    assert page.count("b") == 0
+    with pytest.raises(ProtocolError) as info:
+        tmp_project.html()
+    rel = path.relative_to(tmp_project.root).as_posix()
+    problems = sorted(info.value.problems, key=lambda p: p.source.line if p.source else 0)
+    assert [str(p.source) for p in problems] == [f"{rel}:8:11", f"{rel}:10:11"]
+    assert [p.message for p in problems] == [
+        "text contains HTML (<script>), which texts may not contain",
+        "text contains HTML (<img src=x onerror=alert(2)>), which texts may not contain",
+    ]
+
+
+def test_raw_html_that_reached_a_template_would_still_be_escaped(workspace: api.Workspace) -> None:
+    """Behind the check, the HTML output escapes whatever HTML a text holds: it never passes through."""
+    html = workspace.templates.inline_html("Hello <script>alert(1)</script> <img src=x onerror=alert(2)>")
+    assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
 

@@ -639,11 +639,15 @@ def test_undefined_variable_suggests_the_right_one(tmp_project: TmpProject) -> N
     assert problem.hint.startswith("did you mean 'clerk_title'")
 
 
-def test_undefined_variable_inside_if_is_an_error(tmp_project: TmpProject) -> None:
+def test_statements_in_text_are_refused(tmp_project: TmpProject) -> None:
+    """Clerk text is text with placeholders: `{% if %}` and every other statement is refused where it is written."""
     error = resolve_error(
         tmp_project, "changes:\n  - replace: officers.role\n    text: '{% if cllrs %}x{% endif %}Words.'\n"
     )
-    assert only_problem(error).message == "unknown variable in text: 'cllrs' is undefined"
+    problem = only_problem(error)
+    assert problem.message == "text uses the statement {% if %}, which texts may not use"
+    assert problem.source == Source(PATH, 8, 11)
+    assert "{{ ref('section.clause') }}" in (problem.hint or "")
 
 
 def test_template_syntax_error_in_text(tmp_project: TmpProject) -> None:

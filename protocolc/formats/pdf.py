@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ..errors import ProtocolError
 from .base import Format, Job
@@ -38,16 +41,48 @@ def load_weasyprint() -> ModuleType:
 PRINT_STYLESHEET = "print.css"  # paged media (running heads, page numbers) that only WeasyPrint reads
 
 
+class RefusedResource(ValueError):
+    """A document tried to load something from outside protocolc's templates: a file, a web address, data."""
+
+
+def confined_fetcher(folders: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher refusing every URL but files inside the template folders (stylesheet, fonts).
+
+    Clause text can refer to nothing outside the document: no local file (`/etc/...`, `../../..`, a link
+    out of the templates folder), no web address, however an image or a stylesheet reference got into the HTML.
+    """
+    from weasyprint.urls import URLFetcher
+
+    roots = [folder.resolve() for folder in folders]
+
+    class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not allowed(url):
+                raise RefusedResource(f"protocolc loads nothing from outside its templates: refused {url[:80]}")
+            return super().fetch(url, headers)
+
+    def allowed(url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return False
+        path = Path(unquote(parts.path)).resolve()
+        return any(path.is_relative_to(root) for root in roots) and path.is_file()
+
+    return ConfinedFetcher(allowed_protocols=("file",), fail_on_errors=False)
+
+
 def render(job: Job) -> bytes:
     html = job.output("html").decode("utf-8")
     print_css = job.templates.path(PRINT_STYLESHEET).read_text(encoding="utf-8")
-    return pdf_bytes(html, str(job.templates.folders[0]), print_css)
+    folders = job.templates.folders
+    return pdf_bytes(html, folders[0].resolve().as_uri() + "/", print_css, confined_fetcher(folders))
 
 
-def pdf_bytes(html: str, base_url: str, print_css: str = "") -> bytes:
+def pdf_bytes(html: str, base_url: str, print_css: str = "", url_fetcher: Any = None) -> bytes:
     """The HTML laid out for print by WeasyPrint as tagged PDF/UA; dates come from the version history.
 
     `print_css` is added to the page's own stylesheet: the paged-media rules that are not valid in a web page.
+    Without a url_fetcher nothing outside the document is loaded at all.
     """
     weasyprint = load_weasyprint()
     import pydyf  # WeasyPrint's PDF writer
@@ -86,7 +121,8 @@ def pdf_bytes(html: str, base_url: str, print_css: str = "") -> bytes:
             lettered_labels(objects)
 
     fonts = _font_configuration()
-    document = weasyprint.HTML(string=html, base_url=base_url)
+    fetcher = url_fetcher or confined_fetcher(())
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     stylesheets = [weasyprint.CSS(string=print_css, base_url=base_url, font_config=fonts)] if print_css else []
     pdf: bytes = document.write_pdf(
         stylesheets=stylesheets, pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish, font_config=fonts
