@@ -89,7 +89,7 @@ def test_a_pdf_of_html_with_images_loads_none_of_them(tmp_path: Path, local_serv
         f'<html><body><p>Words <img src="{secret.as_uri()}"> <img src="{local_server}/px.svg">'
         f'<img src="../../../../{secret}"></p></body></html>'
     )
-    plain = pdf_bytes(html, PACKAGED.as_uri() + "/", confined_fetcher([PACKAGED]))
+    plain = pdf_bytes(html, PACKAGED.as_uri() + "/", url_fetcher=confined_fetcher([PACKAGED]))
     assert _Recorder.hits == []
     assert b"/Subtype /Image" not in plain and b"/Subtype/Image" not in plain
     assert plain.startswith(b"%PDF")

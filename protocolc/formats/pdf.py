@@ -72,6 +72,7 @@ def confined_fetcher(folders: Sequence[Path]) -> Any:
 
 
 def render(job: Job) -> bytes:
+    load_weasyprint()  # first: without Pango, a clerk's message rather than an OSError from the fetcher's import
     html = job.output("html").decode("utf-8")
     print_css = job.templates.path(PRINT_STYLESHEET).read_text(encoding="utf-8")
     folders = job.templates.folders
