@@ -8,6 +8,7 @@ anything is raised.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -269,7 +270,13 @@ def _read_section(r: Reader, value: Any, sid: str, optional: bool) -> Section | 
             t = r.text(v, f"heading variant '{name}'", LIBRARY)
             if t:
                 variants[name] = t
-    clauses = [c for c in (read_clause(r, raw, LIBRARY) for raw in r.sequence(m.get("clauses"), "clauses")) if c]
+    clauses: list[Clause] = []
+    for raw in r.sequence(m.get("clauses"), "clauses"):
+        clause = read_clause(r, raw, LIBRARY, ("model",))
+        if clause is not None and isinstance(raw, Map) and "model" in raw:
+            clause = replace(clause, in_model=r.boolean(raw.get("model"), "model", True))
+        if clause is not None:
+            clauses.append(clause)
     if not clauses and not optional and "clauses" in m:
         r.fail(
             f"section '{sid}' is in the model document but has no clauses",

@@ -61,6 +61,7 @@ class Clause:
     items: tuple[Item, ...] = ()
     variants: dict[str, Variant] = field(default_factory=dict)
     is_list: bool = False
+    in_model: bool = True  # False ('model: false'): councils may pick it, but a section's default leaves it out
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,9 @@ def _plan(doc_type: DocumentType, document: CouncilDocument) -> list[_Section]:
         outline = tuple(SectionRef(s, s.source) for s in doc_type.sections if not s.optional)
     plan = []
     for ref in outline:
-        refs = ref.clauses if ref.clauses is not None else tuple(ClauseRef(c, c.source) for c in ref.section.clauses)
+        refs = ref.clauses
+        if refs is None:  # the library's default: the section's clauses in the model
+            refs = tuple(ClauseRef(c, c.source) for c in ref.section.clauses if c.in_model)
         plan.append(_Section(ref, ref.heading or ref.section.heading, [_plan_clause(r) for r in refs]))
     return plan
 
