@@ -24,6 +24,7 @@ class Share:
     council_id: str
     words: int
     shared: int
+    amended: int = 0  # library passages the council amended (punctuation, capitals): shared all the same
 
     @property
     def percent(self) -> float:
@@ -56,7 +57,12 @@ class Report:
 
     @property
     def total(self) -> Share:
-        return Share("overall", sum(s.words for s in self.shares), sum(s.shared for s in self.shares))
+        return Share(
+            "overall",
+            sum(s.words for s in self.shares),
+            sum(s.shared for s in self.shares),
+            sum(s.amended for s in self.shares),
+        )
 
 
 def shares(documents: list[Document]) -> tuple[Share, ...]:
@@ -70,7 +76,8 @@ def shares(documents: list[Document]) -> tuple[Share, ...]:
     for doc in documents:
         total = sum(p.words for p in doc.passages)
         shared = sum(p.words for p in doc.passages if p.origin == LIBRARY and len(users[p.source]) >= 2)
-        result.append(Share(doc.council.id, total, shared))
+        amended = sum(1 for p in doc.passages if p.amendment is not None)
+        result.append(Share(doc.council.id, total, shared, amended))
     return tuple(result)
 
 
@@ -170,9 +177,12 @@ def differing_words(a: tuple[str, ...], b: tuple[str, ...]) -> str:
 
 def format_report(report: Report) -> str:
     lines = ["Reuse: rendered words that come from library text two or more councils render", ""]
-    lines.append(f"  {'council':12} {'words':>6} {'shared':>7} {'share':>7}")
+    lines.append(f"  {'council':12} {'words':>6} {'shared':>7} {'share':>7} {'amended':>8}")
     for share in (*report.shares, report.total):
-        lines.append(f"  {share.council_id:12} {share.words:6d} {share.shared:7d} {share.percent:6.1f}%")
+        lines.append(
+            f"  {share.council_id:12} {share.words:6d} {share.shared:7d} {share.percent:6.1f}% {share.amended:8d}"
+        )
+    lines.append("  (amended: library passages a council re-punctuated with 'amend:'; their words count as shared)")
     lines += [
         "",
         f"Library candidates: {len(report.candidates)} (sentences and list items in two or more council "
