@@ -307,6 +307,7 @@ class _Changer:
         section, clause, item, _ = found
         new = change.text or change.heading
         assert new is not None
+        original: Text | None
         if item is not None:
             if change.heading:
                 self.fail(change, f"'{change.target}' is a list item: amend it with 'text:'")
