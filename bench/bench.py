@@ -1,5 +1,8 @@
 """`make bench`: how protocolc's build time compares with WeasyPrint's own, measured in one run.
 
+    python bench/bench.py          every section
+    python bench/bench.py stats    only `protocolc stats` on 50, 100 and 1,000 generated councils
+
 Every figure is printed with the target it is held to; targets are reported, not asserted.
 Times are wall-clock on this machine; ratios between figures of the same run are what matter.
 """
@@ -13,13 +16,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
-from protocolc import api  # noqa: E402
+from protocolc import api, stats  # noqa: E402
+from protocolc.model import Document, Library  # noqa: E402
 from protocolc.project import Project  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,9 +67,64 @@ def run_cli(project: Path, *args: str) -> tuple[float, int]:
     return elapsed, int(done.stdout.strip().splitlines()[-1])
 
 
+def stats_section(work: Path) -> None:
+    """`protocolc stats` on 50, 100 and 1,000 generated councils, in this process.
+
+    Two figures each: the report alone (resolved documents to printed text: what stats.py does) and the
+    whole command less the interpreter's start (loading and resolving every council, then the report).
+    Each is the best of a few runs in wall-clock time, with the processor time of that run beside it:
+    on a busy machine the processor time is the steadier figure.
+    """
+
+    def clocked(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+        best = (float("inf"), float("inf"))
+        for _ in range(repeat):
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            best = min(best, (time.perf_counter() - wall, time.process_time() - cpu))
+        return best
+
+    figures: dict[int, tuple[tuple[float, float], tuple[float, float]]] = {}
+    for count in (50, 100, 1000):
+        folder = work / f"stats-{count}"
+        generate(folder, count)
+        workspace = api.Workspace.open(Project(folder))
+        ids = workspace.project.council_ids()
+        documents: list[Document] = []
+
+        def resolve_all(
+            workspace: api.Workspace = workspace, ids: list[str] = ids, into: list[Document] = documents
+        ) -> None:
+            into[:] = [workspace.document(cid) for cid in ids]
+
+        def run(documents: list[Document] = documents, library: Library = workspace.library) -> None:
+            stats.format_report(stats.report(documents, library))
+
+        repeat = 5 if count <= 100 else 2
+        loading = clocked(resolve_all, repeat)
+        reporting = clocked(run, repeat)
+        figures[count] = (reporting, (loading[0] + reporting[0], loading[1] + reporting[1]))
+    print(
+        "\n`protocolc stats` on generated councils, in one process: wall-clock (processor time);"
+        "\nthe report takes resolved documents to printed text"
+    )
+    for count, (reporting, whole) in figures.items():
+        target = "target < 10 s" if count == 1000 else ""
+        report(f"{count:,} councils: report", f"{reporting[0]:.3f} s ({reporting[1]:.3f})", target)
+        report(f"{count:,} councils: load + resolve + report", f"{whole[0]:.2f} s ({whole[1]:.2f})", target)
+    for n, what in ((0, "report"), (1, "load + resolve + report")):
+        wall = figures[100][n][0] / figures[50][n][0]
+        cpu = figures[100][n][1] / figures[50][n][1]
+        report(f"{what}, 100 councils / 50", f"{wall:.2f}x ({cpu:.2f}x)", "target <= 2.5x")
+
+
 def main() -> int:
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="protocolc-bench-"))
+    if sys.argv[1:] == ["stats"]:  # `bench/bench.py stats`: this section alone
+        stats_section(work)
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
     project = Project(REPO)
     print(f"protocolc benchmark on {os.cpu_count()} cores (python {sys.version.split()[0]})\n")
 
@@ -137,6 +197,9 @@ def main() -> int:
     report("peak RSS, 100 councils, -j 1", f"{rss100 / 1024:.0f} MiB")
     report("peak RSS, 10 councils, -j 1", f"{rss10 / 1024:.0f} MiB")
     report("peak RSS 100 / 10", f"{rss100 / rss10:.2f}x", "target <= 1.5x")
+
+    # 6. `protocolc stats` on 50, 100 and 1,000 generated councils.
+    stats_section(work)
 
     shutil.rmtree(work, ignore_errors=True)
     print(

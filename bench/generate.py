@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from protocolc.api import Workspace
+from protocolc.load import COUNCIL_KEYS
 from protocolc.project import Project
 from protocolc.sources import parse_yaml
 
@@ -118,13 +119,14 @@ def generate(out: Path, count: int, seed: int = 2026) -> list[str]:
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
-    for folder in ("clauses", "templates"):
-        shutil.copytree(REPO / folder, out / folder)
+    shutil.copytree(REPO / "clauses", out / "clauses")
     (out / "councils").mkdir(parents=True)
     workspace = Workspace.open(Project(REPO))
     bases = {}
     for cid in ("cottingham", "duston", "hexham", "langport", "mumbles"):
-        data = plain(parse_yaml((REPO / "councils" / f"{cid}.yaml").read_text(encoding="utf-8"), cid))
+        folder = REPO / "councils" / cid
+        data = plain(parse_yaml((folder / "council.yaml").read_text(encoding="utf-8"), cid))
+        data |= plain(parse_yaml((folder / "protocol.yaml").read_text(encoding="utf-8"), cid))
         doc = workspace.document(cid)
         targeted = {c.get("omit") or c.get("replace") or c.get("insert") for c in data.get("changes", [])}
         items = [
@@ -159,10 +161,15 @@ def generate(out: Path, count: int, seed: int = 2026) -> list[str]:
                 )
         council["changes"] = changes
         cid = f"{place.lower().replace(' ', '-')}-{i:04d}"
-        text = "# yaml-language-server: $schema=../schemas/council.schema.json\n" + yaml.safe_dump(
-            council, sort_keys=False, allow_unicode=True, width=100
-        )
-        (out / "councils" / f"{cid}.yaml").write_text(text, encoding="utf-8")
+        facts = {k: v for k, v in council.items() if k in COUNCIL_KEYS}
+        document = {k: v for k, v in council.items() if k not in COUNCIL_KEYS}
+        folder = out / "councils" / cid
+        folder.mkdir()
+        for name, schema, data in (("council", "council", facts), ("protocol", "document", document)):
+            text = f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json\n" + yaml.safe_dump(
+                data, sort_keys=False, allow_unicode=True, width=100
+            )
+            (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
         ids.append(cid)
     return ids
 

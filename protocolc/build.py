@@ -1,11 +1,12 @@
 """Building many documents: skip what is up to date, and spread the rest over worker processes.
 
-A document is up to date when its manifest records the same inputs key and every
-output it lists is still there with the recorded sha256. The key covers all
-that decides the outputs: the whole resolved Document (so exactly the library
-clauses the council prints, its facts, terms and versions), the templates each
-format reads, the fonts the PDF embeds, the formats, and the versions of
-protocolc and what renders.
+A document is up to date when its manifest records, for every format asked for,
+the same inputs key, and every output it lists is still there with the recorded
+sha256. Each format has its own key, covering all that decides its output: the
+whole resolved Document (so exactly the library clauses the council prints, its
+facts, terms and versions), the templates the format reads, the fonts the PDF
+embeds, and the versions of protocolc and what renders. Only the formats whose
+key changed (or whose file was touched) are rendered again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .errors import Problem, ProtocolError, Source
-from .formats import FORMATS
+from .formats import FORMATS, filename
 from .model import Document
 from .project import Project
 from .workspace import Workspace
@@ -85,39 +86,51 @@ def fingerprint(doc: Document) -> str:
     return repr(doc)
 
 
-def inputs_key(doc: Document, formats: tuple[str, ...], workspace: Workspace) -> str:
-    """One hash of everything a document's outputs depend on: the document, each format's templates, the fonts."""
-    digest = hashlib.sha256()
-    parts = [fingerprint(doc), ",".join(formats), _environment_key()]
+def inputs_keys(doc: Document, formats: tuple[str, ...], workspace: Workspace) -> dict[str, str]:
+    """A hash per format of everything its output depends on: the document, the templates it reads, the fonts.
+
+    One key per format, so editing the Markdown template re-renders the Markdown and nothing else.
+    """
+    keys: dict[str, str] = {}
     for name in formats:
         fmt = FORMATS[name]
         used = fmt.templates + tuple(t for u in fmt.uses for t in FORMATS[u].templates)
-        parts.append(f"{name}={workspace.templates.digest(used)}")
+        parts = [fingerprint(doc), name, _environment_key(), workspace.templates.digest(used)]
         if fmt.needs_fonts:
             parts.append(_fonts_key())
-    for part in parts:
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part.encode("utf-8") + b"\0")
+        keys[name] = digest.hexdigest()
+    return keys
 
 
-def is_up_to_date(folder: Path, document_id: str, key: str, formats: tuple[str, ...]) -> bool:
-    """The outputs in `folder` were built from these inputs and nobody has touched them since."""
+def stale_formats(folder: Path, document_id: str, keys: dict[str, str]) -> tuple[str, ...] | None:
+    """The formats whose output in `folder` was built from other inputs, or touched since; None: all up to date.
+
+    An empty tuple means every output is current but the manifest lists other formats: only it is rewritten.
+    """
     try:
         manifest = json.loads((folder / manifest_name(document_id)).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
-        return False
-    outputs = manifest["outputs"]
-    if manifest.get("inputs") != key or set(outputs) != {f"{document_id}.{FORMATS[f].extension}" for f in formats}:
-        return False
-    for name, digest in outputs.items():
+        return tuple(keys)
+    if not isinstance(manifest, dict):
+        return tuple(keys)
+    outputs, recorded = manifest.get("outputs"), manifest.get("inputs")
+    if not isinstance(outputs, dict) or not isinstance(recorded, dict):
+        return tuple(keys)
+    stale = []
+    for name, key in keys.items():
+        output = filename(document_id, name)
         try:
-            if hashlib.sha256((folder / name).read_bytes()).hexdigest() != digest:
-                return False
+            current = hashlib.sha256((folder / output).read_bytes()).hexdigest() == outputs.get(output)
         except OSError:
-            return False
-    return True
+            current = False
+        if recorded.get(name) != key or not current:
+            stale.append(name)
+    if stale or set(outputs) != {filename(document_id, f) for f in keys}:
+        return tuple(stale)
+    return None
 
 
 def model_diff_name(document_id: str) -> str:
@@ -165,13 +178,15 @@ def build_one(
     warnings: list[Problem] = []
     try:
         doc = workspace.document(council_id, document_id, warnings)
-        key = inputs_key(doc, formats, workspace)
+        keys = inputs_keys(doc, formats, workspace)
         folder = out / council_id
         extra = write_model_diff(workspace, doc, folder, force) if site and "html" in formats else None
-        if not force and is_up_to_date(folder, document_id, key, formats):
+        stale = formats if force else stale_formats(folder, document_id, keys)
+        if stale is None:
             written: tuple[Path, ...] = (extra,) if extra else ()
             return DocumentResult(council_id, document_id, UP_TO_DATE, written, warnings=tuple(warnings))
-        files = workspace.render(doc, formats, inputs=key)
+        kept = {filename(doc.id, f): (folder / filename(doc.id, f)).read_bytes() for f in formats if f not in stale}
+        files = workspace.render(doc, stale, inputs=keys, kept=kept)
         written = tuple(write_outputs(folder, files)) + ((extra,) if extra else ())
         return DocumentResult(council_id, document_id, BUILT, written, warnings=tuple(warnings))
     except ProtocolError as exc:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 
-from . import api, check, diff_format, schema, stats, status
+from . import api, check, diff_format, scaffold, schema, stats, status
 from . import build as build_stage
 from .errors import ProtocolError
-from .model import Document
+from .load import KINDS
+from .model import Document, PartialDate
 from .project import Project, find_project
 from .write import write_atomic
 
@@ -40,12 +42,12 @@ def shown(path: Path) -> str:
         return path.as_posix()
 
 
-def when(date, missing: str) -> str:
+def when(date: PartialDate | None, missing: str) -> str:
     """A version's date in British form, or what to print when the council's records do not give it."""
     return date.british() if date else missing
 
 
-def echo_table(rows: list[tuple[str, ...]]) -> None:
+def echo_table(rows: Sequence[tuple[str, ...]]) -> None:
     """Rows as aligned columns; the first row is the header."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -264,7 +266,7 @@ def stats_command(ctx: click.Context, min_words: int) -> None:
     project = open_project(ctx)
     documents = load_documents(project, None)
     try:
-        report = stats.report(api.Workspace.open(project).library, documents, min_words)
+        report = stats.report(documents, api.Workspace.open(project).library, min_words)
     except ProtocolError as exc:
         fail(exc)
     click.echo(stats.format_report(report))
@@ -356,7 +358,7 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
     help="Judge review dates as of this day instead of today.",
 )
 @click.pass_context
-def status_command(ctx: click.Context, fail_overdue: bool, today) -> None:
+def status_command(ctx: click.Context, fail_overdue: bool, today: dt.datetime | None) -> None:
     """Show every council's documents with their current version and review state, most urgent first.
 
     \b
@@ -431,7 +433,8 @@ def serve_command(ctx: click.Context, councils: tuple[str, ...], host: str, port
     project = open_project(ctx)
 
     def ready(server: PreviewServer, preview: Preview) -> None:
-        address = f"http://{server.server_address[0]}:{server.server_address[1]}/"
+        host, port = server.server_address[:2]
+        address = f"http://{host!s}:{port}/"
         click.echo(f"serving {shown(preview.out)} at {address} (Ctrl+C to stop)")
         if preview.errors:
             rebuilt(preview)
@@ -451,3 +454,60 @@ def serve_command(ctx: click.Context, councils: tuple[str, ...], host: str, port
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+COUNCIL_OPTIONS = (
+    click.option("--name", help="The council's full name, e.g. 'Hexham Town Council'."),
+    click.option("--kind", type=click.Choice(KINDS), help="What kind of council it is."),
+    click.option("--clerk", metavar="TITLE", help="The clerk's official title (default: the model's, 'Clerk')."),
+    click.option("--contact", metavar="ADDRESS", help="A contact address printed in the documents."),
+    click.option("--county-association", metavar="NAME", help="The county association of local councils."),
+)
+
+
+def council_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that give a new council's facts (protocolc init and new)."""
+    for option in reversed(COUNCIL_OPTIONS):
+        command = option(command)
+    return command
+
+
+@main.command(name="init")
+@click.argument("folder", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--council", "council_id", metavar="ID", help="The first council's id (default: made from --name).")
+@council_options
+def init_command(folder: Path, council_id: str | None, **facts: str | None) -> None:
+    """Start a documents repository in DIR: the model library, one council, a CI workflow and a README.
+
+    Facts not given as options are asked for at a terminal; in a script, give at least --name
+    (and --kind unless the name says it, as in "Testville Parish Council").
+
+    \b
+    Example:
+      protocolc init documents --name 'Testville Parish Council' --kind parish
+    """
+    try:
+        created = scaffold.init_repository(folder, scaffold.Answers(council_id, **facts))
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(created.summary())
+
+
+@main.command(name="new")
+@click.argument("council_id", metavar="COUNCIL")
+@council_options
+def new_command(council_id: str, **facts: str | None) -> None:
+    """Add a council to this repository, started from the model: councils/COUNCIL/ with one file per document.
+
+    Facts not given as options are asked for at a terminal; in a script, give at least --name
+    (and --kind unless the name says it, as in "Testville Parish Council").
+
+    \b
+    Example:
+      protocolc new testville --name 'Testville Parish Council' --kind parish --clerk 'Parish Clerk'
+    """
+    try:
+        created = scaffold.new_council(open_project(click.get_current_context()), scaffold.Answers(council_id, **facts))
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(created.summary())

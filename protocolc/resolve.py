@@ -142,6 +142,22 @@ def _plan(doc_type: DocumentType, document: CouncilDocument) -> list[_Section]:
     return plan
 
 
+def _left_out_by_outline(doc_type: DocumentType, document: CouncilDocument) -> dict[str, Source]:
+    """Library sections and clauses a council's 'sections:' leaves out, with the entry (or list) that does so."""
+    if not document.outline:
+        return {}
+    listed = {ref.section.id: ref for ref in document.outline}
+    left_out: dict[str, Source] = {}
+    for section in doc_type.sections:
+        ref = listed.get(section.id)
+        if ref is None:
+            left_out[section.id] = document.outline[0].source
+        elif ref.clauses is not None:
+            kept = {c.clause.id for c in ref.clauses}
+            left_out |= {c.id: ref.source for c in section.clauses if c.id not in kept}
+    return left_out
+
+
 def _walk_items(items: list[_Item]) -> Iterator[tuple[_Item, list[_Item]]]:
     """Every item at any depth, with the list that holds it."""
     for item in items:
@@ -194,6 +210,7 @@ class _Changer:
         self.plan = plan
         self.problems: list[Problem] = []
         self.amendments: list[tuple[Change, Text, Text]] = []  # (the change, library text, amended text)
+        self.omitted: dict[str, Source] = {}  # id -> the 'omit:' that left it out (for ref() in library text)
         self.library_clauses = doc_type.clauses()
         self.library_items = _library_items(self.library_clauses)
         self.library_ids = {s.id for s in doc_type.sections} | set(self.library_clauses) | set(self.library_items)
@@ -245,6 +262,7 @@ class _Changer:
         if not found:
             return
         section, clause, item, holder = found
+        self.omitted[change.target] = change.source
         if item is not None and clause is not None and holder is not None:
             holder.remove(item)
             if not clause.items and clause.text is None and clause.heading is None:
@@ -413,7 +431,7 @@ class _Changer:
                     change, f"'{change.anchor}' is not a list item", "insert items next to items of the same list"
                 )
                 return
-            list_id = change.anchor.rpartition(".")[0]
+            list_id = (change.anchor or "").rpartition(".")[0]
             if owner != list_id:
                 self.fail(
                     change,
@@ -465,18 +483,41 @@ def context(library: Library, council: Council, document: CouncilDocument | None
 
 
 class ReferenceProblem(Exception):
-    """Raised by ref() inside a text: the clause it names cannot be referred to in this document."""
+    """Raised by ref() inside a text: the clause it names cannot be referred to in this document.
 
-    def __init__(self, message: str, hint: str) -> None:
+    `council_source` is set when the council's document caused it (it left out or unnumbered the clause):
+    a library text that refers to it is then reported there, where the clerk can fix it, with `council_hint`.
+    """
+
+    def __init__(
+        self, message: str, hint: str, council_source: Source | None = None, council_hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message, self.hint = message, hint
+        self.council_source, self.council_hint = council_source, council_hint
 
 
 class References:
     """`ref('meetings.quorum')` in a text: that clause's number as this document prints it ('12(b)', '3.2')."""
 
-    def __init__(self, numbers: dict[str, Number], library_ids: set[str]) -> None:
+    def __init__(
+        self,
+        numbers: dict[str, Number],
+        library_ids: set[str],
+        omitted: Mapping[str, Source] | None = None,
+        document_source: Source | None = None,
+    ) -> None:
         self.numbers, self.library_ids = numbers, library_ids
+        self.omitted, self.document_source = omitted or {}, document_source
+
+    def _left_out_at(self, name: str) -> Source | None:
+        """The 'omit:' that left out this id or the clause or section holding it; else the document file."""
+        parts = name.split(".")
+        for n in range(len(parts), 0, -1):
+            source = self.omitted.get(".".join(parts[:n]))
+            if source is not None:
+                return source
+        return self.document_source
 
     def __str__(self) -> str:  # `{{ ref }}` without an id would print the object itself
         raise ReferenceProblem("ref needs the id of the clause it refers to", "write it as {{ ref('section.clause') }}")
@@ -489,6 +530,8 @@ class References:
                 raise ReferenceProblem(
                     f"ref('{name}') names a clause this document leaves out",
                     "refer to a clause the document prints, or put the clause back in its outline",
+                    self._left_out_at(name),
+                    "keep the clause, or reword the clause that refers to it with a 'replace:' change",
                 )
             close = did_you_mean(name, self.numbers)
             raise ReferenceProblem(f"ref('{name}') names no clause of this document", close or "check the clause id")
@@ -496,6 +539,8 @@ class References:
             raise ReferenceProblem(
                 f"ref('{name}') names a clause that has no number in this document",
                 "refer to a numbered clause, or number it (see 'numbering:' and 'numbered:')",
+                self.document_source,
+                "number the clause, or reword the clause that refers to it with a 'replace:' change",
             )
         return number.ref
 
@@ -514,7 +559,11 @@ class Renderer:
         try:
             rendered = self.templates.render(text.value, self.variables)
         except ReferenceProblem as exc:
-            self.problems.append(Problem(exc.message, where, exc.hint))
+            if exc.council_source is not None and text.origin == LIBRARY:  # the council's choice, not the library's
+                message = f"{exc.message}, but the library's text at {text.source} refers to it"
+                self.problems.append(Problem(message, exc.council_source, exc.council_hint))
+            else:
+                self.problems.append(Problem(exc.message, where, exc.hint))
             rendered = text.value
         except jinja2.UndefinedError as exc:
             name = re.search(r"'([^']+)' is undefined", str(exc))
@@ -692,7 +741,8 @@ def resolve(
     numbering = document.numbering
     numbers, numbering_problems = _number_plan(plan, numbering)
     variables: dict[str, object] = dict(context(library, council, document))
-    variables["ref"] = References(numbers, changer.library_ids)
+    left_out = _left_out_by_outline(doc_type, document) | changer.omitted
+    variables["ref"] = References(numbers, changer.library_ids, left_out, document.source)
     render = Renderer(env or text_environment(), variables)
     styles, style_problems = _list_styles(document, plan)
     capitals = tuple(

@@ -100,9 +100,18 @@ class Workspace:
                 found.append((council_id, document_id))
         return list(dict.fromkeys(found))
 
-    def render(self, doc: Document, formats: tuple[str, ...], inputs: str | None = None) -> dict[str, bytes]:
-        """Every requested output of one document plus its manifest, in memory, named as they are written."""
+    def render(
+        self,
+        doc: Document,
+        formats: tuple[str, ...],
+        inputs: dict[str, str] | None = None,
+        kept: dict[str, bytes] | None = None,
+    ) -> dict[str, bytes]:
+        """Every requested output of one document plus its manifest, in memory, named as they are written.
+
+        `kept` are outputs already written and still current: the manifest lists them, but they are not returned.
+        """
         job = Job(lay_out(doc), self.templates, FORMATS)
         files = {f"{doc.id}.{FORMATS[name].extension}": job.output(name) for name in FORMATS if name in formats}
-        files[manifest_name(doc.id)] = manifest_bytes(doc, files, inputs)
+        files[manifest_name(doc.id)] = manifest_bytes(doc, {**(kept or {}), **files}, inputs)
         return files

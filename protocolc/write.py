@@ -34,7 +34,7 @@ def _item_entries(items: tuple[DocItem, ...]) -> list[dict[str, Any]]:
     return entries
 
 
-def manifest(doc: Document, outputs: dict[str, bytes], inputs: str | None = None) -> dict[str, Any]:
+def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | None = None) -> dict[str, Any]:
     """What a build wrote and where every clause's words came from."""
     clauses: list[dict[str, Any]] = []
     for section in doc.sections:
@@ -67,7 +67,7 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: str | None = None
     }
 
 
-def manifest_bytes(doc: Document, outputs: dict[str, bytes], inputs: str | None = None) -> bytes:
+def manifest_bytes(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | None = None) -> bytes:
     return (json.dumps(manifest(doc, outputs, inputs), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

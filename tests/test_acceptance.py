@@ -76,7 +76,7 @@ def test_exactly_the_adopted_text(fidelity: ModuleType, markdown_build: Path, co
 @pytest.fixture(scope="module")
 def report(real_project) -> stats.Report:
     workspace = api.Workspace.open(real_project)
-    return stats.report(workspace.library, [workspace.document(c) for c in COUNCILS])
+    return stats.report([workspace.document(c) for c in COUNCILS], workspace.library)
 
 
 def test_overall_reuse_share(report: stats.Report):

@@ -163,11 +163,11 @@ def test_tab_inside_a_list_is_located() -> None:
     assert "tab" in problem.hint
 
 
-def test_other_syntax_errors_get_the_quoting_hint() -> None:
+def test_a_colon_inside_a_value_gets_the_quoting_hint() -> None:
     problem = only_problem(parse_error("text: a: b\n"))
-    assert problem.message == "invalid YAML: mapping values are not allowed here"
+    assert problem.message == "the text after 'text:' contains ': ', which YAML reads as the start of another key"
     assert problem.source == Source(PATH, 1, 8)
-    assert problem.hint == "check the indentation and that text containing ': ' or '#' is in quotes"
+    assert problem.hint == 'put the text in quotes: text: "a: b"'
 
 
 def test_alias_bomb_is_refused() -> None:

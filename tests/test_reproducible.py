@@ -20,7 +20,7 @@ from conftest import COUNCILS, TmpProject
 from protocolc import api
 
 FORMATS = ["md", "html", "pdf"]
-OUTPUTS = ["protocol.md", "protocol.html", "protocol.pdf", "manifest.json"]
+OUTPUTS = ["protocol.md", "protocol.html", "protocol.pdf", "protocol.manifest.json"]
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -71,7 +71,7 @@ def pdf_dates(path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("council_id", COUNCILS)
 def test_pdf_dates_come_from_the_version_history(two_builds, workspace, council_id: str):
-    adopted = [v.adopted for v in workspace.council(council_id).versions if v.adopted]
+    adopted = [v.adopted for v in workspace.document(council_id).versions if v.adopted]
     dates = pdf_dates(two_builds[0] / council_id / "protocol.pdf")
     if adopted:
         created, modified = adopted[0].iso(), adopted[-1].iso()
@@ -86,7 +86,7 @@ def test_pdf_dates_come_from_the_version_history(two_builds, workspace, council_
 
 
 def test_councils_without_an_adoption_date_are_covered(workspace):
-    undated = [c for c in COUNCILS if not any(v.adopted for v in workspace.council(c).versions)]
+    undated = [c for c in COUNCILS if not any(v.adopted for v in workspace.document(c).versions)]
     assert undated == ["langport", "mumbles"]
 
 

