@@ -98,16 +98,6 @@ def unused_facts(council: Council, documents: list[Document]) -> list[Problem]:
     problems = []
     for fact, source in council.fact_sources.items():
         names, example = FACT_VARIABLES[fact]
-        if fact == "county_association" and "county_association" in council.terms:
-            problems.append(
-                Problem(
-                    "the county association is set twice: here and as the term 'county_association'",
-                    source,
-                    "the term wins where the text says {{ county_association }}; keep one of the two",
-                    "warning",
-                )
-            )
-            continue
         if names & used:
             continue
         which = ", ".join(d.id for d in documents) or "none"

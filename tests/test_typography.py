@@ -138,7 +138,7 @@ def test_an_amendment_keeps_library_provenance_and_is_counted(tmp_project: TmpPr
     assert clause.text.amendment is not None and clause.text.amendment.path == "councils/tiny/protocol.yaml"
     # shared all the same: the passage counts with every other council that prints roles.servants
     workspace = api.Workspace.open(tmp_project.project)
-    report = stats.report(workspace.library, [workspace.document(c) for c in ("tiny", "mumbles")])
+    report = stats.report([workspace.document(c) for c in ("tiny", "mumbles")], workspace.library)
     tiny = report.shares[0]
     assert tiny.amended == 1 and tiny.shared > 0
     assert "amended" in stats.format_report(report)
@@ -246,3 +246,25 @@ def test_a_clause_outside_the_model_is_left_out_of_defaults_but_can_be_picked(tm
     assert "roles.summary" not in ids and "roles.servants" in ids
     tmp_project.tiny("sections:\n  - section: roles\n    clauses: [roles.summary]\n")
     assert [c.id for c in tmp_project.document().sections[0].clauses] == ["roles.summary"]
+
+
+def test_new_writes_every_fact_the_model_prints(real_project, tmp_path: Path) -> None:
+    """`protocolc new` writes each fact the library's model prints (set, or a placeholder to fill in)."""
+    import shutil
+
+    from protocolc.resolve import model_council
+
+    workspace = api.Workspace.open(real_project)
+    library = workspace.library
+    model = resolve(library, model_council(library), model_document(library, "protocol"))
+    printed = [fact for fact, (names, _) in check.FACT_VARIABLES.items() if names & model.variables_used]
+    assert printed == ["clerk", "contact", "county_association"]
+    root = tmp_path / "repo"
+    shutil.copytree(real_project.root / "clauses", root / "clauses")
+    (root / "councils").mkdir()
+    args = ["new", "testville", "--name", "Testville Parish Council", "--kind", "parish", "--clerk", "Parish Clerk"]
+    result = CliRunner().invoke(main, ["--project", str(root), *args])
+    assert result.exit_code == 0, result.output
+    written = (root / "councils" / "testville" / "council.yaml").read_text(encoding="utf-8")
+    for fact in printed:
+        assert f"\n{fact}: " in written or f"\n# {fact}: " in written, (fact, written)
