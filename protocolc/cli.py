@@ -511,3 +511,12 @@ def new_command(council_id: str, **facts: str | None) -> None:
     except ProtocolError as exc:
         fail(exc)
     click.echo(created.summary())
+
+
+def _register_import() -> None:
+    from .importer.command import import_command
+
+    main.add_command(import_command)
+
+
+_register_import()

@@ -172,10 +172,9 @@ def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
         if key not in labels and isinstance(index.get("labels"), Map):
             r.fail(f"labels needs '{key}:'", _src(index.get("labels")), f"add '{key}: ...' with the column's label")
     documents: dict[str, DocumentType] = {}
-    seen_clauses: dict[str, Source] = {}
     for path in sorted(folder.iterdir()):
         if path.is_dir() and (path / "document.yaml").is_file():
-            doc_type = _read_document_type(r, path, root, seen_clauses)
+            doc_type = _read_document_type(r, path, root)
             if doc_type is not None:
                 documents[doc_type.id] = doc_type
         elif path.is_dir():
@@ -202,8 +201,12 @@ def load_library(root: Path, warnings: list[Problem] | None = None) -> Library:
     return Library(terms, labels, documents)
 
 
-def _read_document_type(r: Reader, folder: Path, root: Path, seen_clauses: dict[str, Source]) -> DocumentType | None:
-    """clauses/<document>/document.yaml (title and section order) and its section files."""
+def _read_document_type(r: Reader, folder: Path, root: Path) -> DocumentType | None:
+    """clauses/<document>/document.yaml (title and section order) and its section files.
+
+    Clause ids are unique within a document type: each type is a namespace of its own.
+    """
+    seen_clauses: dict[str, Source] = {}
     doc_id = folder.name
     where = f"clauses/{doc_id}/document.yaml"
     m = r.mapping(read_yaml(folder / "document.yaml", root), where, DOCUMENT_TYPE_KEYS, ("title", "sections"))

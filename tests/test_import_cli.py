@@ -17,7 +17,7 @@ HERE = Path(__file__).parent / "import"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for folder in ("clauses", "councils", "templates"):
+    for folder in ("clauses", "councils"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     return tmp_path
 
@@ -42,19 +42,27 @@ def test_import_writes_the_pair_of_files_and_the_report(project: Path) -> None:
 
 
 def test_document_option_names_the_file(project: Path) -> None:
-    result = invoke(project, str(HERE / "barsetshire.txt"), "--council", "barsetshire", "--document", "standing-orders")
+    shutil.copytree(project / "clauses" / "protocol", project / "clauses" / "code")  # a second document type
+    result = invoke(project, str(HERE / "barsetshire.txt"), "--council", "barsetshire", "--document", "code")
     assert result.exit_code == 0, result.output
-    assert (project / "councils" / "barsetshire" / "standing-orders.yaml").is_file()
+    assert (project / "councils" / "barsetshire" / "code.yaml").is_file()
+
+
+def test_a_document_type_the_library_lacks_is_refused(project: Path) -> None:
+    result = invoke(project, str(HERE / "barsetshire.txt"), "--council", "barsetshire", "--document", "standing-orders")
+    assert result.exit_code == 1
+    assert "the library has no document type 'standing-orders'" in result.output
+    assert not (project / "councils" / "barsetshire").exists()
 
 
 def test_existing_council_is_refused_without_force(project: Path) -> None:
-    before = (project / "councils" / "hexham.yaml").read_bytes()
+    before = (project / "councils" / "hexham" / "protocol.yaml").read_bytes()
     result = invoke(project, str(HERE / "barsetshire.txt"), "--council", "hexham")
     assert result.exit_code == 1
-    assert "council 'hexham' already exists (councils/hexham.yaml)" in result.output
+    assert "council 'hexham' already exists (councils/hexham)" in result.output
     assert "--force" in result.output
-    assert not (project / "councils" / "hexham").exists()
-    assert (project / "councils" / "hexham.yaml").read_bytes() == before
+    assert (project / "councils" / "hexham" / "protocol.yaml").read_bytes() == before
+    assert not (project / "councils" / "hexham" / "protocol.import-report.txt").exists()
 
 
 def test_force_replaces_an_imported_council(project: Path) -> None:
@@ -65,11 +73,11 @@ def test_force_replaces_an_imported_council(project: Path) -> None:
     assert forced.exit_code == 0 and "Exact matches with the library" in forced.output
 
 
-def test_force_over_a_single_file_council_says_the_old_file_remains(project: Path) -> None:
+def test_force_replaces_a_hand_written_council(project: Path) -> None:
+    before = (project / "councils" / "hexham" / "protocol.yaml").read_bytes()
     result = invoke(project, str(HERE / "barsetshire.txt"), "--council", "hexham", "--force")
     assert result.exit_code == 0, result.output
-    assert (project / "councils" / "hexham" / "protocol.yaml").is_file()
-    assert "hexham.yaml (the single-file layout) is still there" in result.output
+    assert (project / "councils" / "hexham" / "protocol.yaml").read_bytes() != before
 
 
 @pytest.mark.parametrize(

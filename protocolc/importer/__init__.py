@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from ..errors import ProtocolError
 from ..model import Library
 from .align import TOLERANCE, Aligned, align
 from .clean import clean
 from .emit import Emitted, emit
-from .nodes import Facts, Segmented
+from .nodes import Facts, Model, Segmented
 from .read import read
 from .segment import segment
 from .terms import find_facts
@@ -58,7 +59,14 @@ def import_document(
 ) -> Imported:
     """Run every stage on one document; raises ProtocolError (from read) when the file cannot be used."""
     name = PurePath(filename).name
+    doc_type = library.document(document)
+    if doc_type is None:
+        raise ProtocolError(
+            f"the library has no document type '{document}'",
+            hint=f"document types: {', '.join(sorted(library.documents)) or 'none'}",
+        )
+    model = Model(library, doc_type)
     segmented = segment(clean(read(data, filename)))
-    facts = find_facts(segmented, library, council_id)
-    aligned = align(segmented, library, facts, council_id, tolerance)
+    facts = find_facts(segmented, model, council_id)
+    aligned = align(segmented, model, facts, council_id, tolerance)
     return Imported(segmented, facts, aligned, emit(segmented, facts, aligned, council_id, document, name))

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from .. import diff
 from ..errors import Source
-from ..model import COUNCIL, Council, Library, Numbering, PartialDate, Text, Version
+from ..model import COUNCIL, Council, CouncilDocument, Library, Numbering, PartialDate, Text, Version
 from ..resolve import ITEM_ENDING, TextTemplates, context, text_environment
-from .nodes import Block, Facts, ItemNode, SectionNode, Segmented
+from .nodes import Block, Facts, ItemNode, Model, SectionNode, Segmented
 from .terms import normalise
 
 SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z‘“'\"(])")
@@ -143,8 +143,9 @@ class LibClause:
         return bool(self.items)
 
 
-def variables(library: Library, facts: Facts) -> dict[str, str]:
+def variables(library: Library | Model, facts: Facts) -> dict[str, str]:
     """The variables library texts are rendered with: the found terms and facts (resolve.context)."""
+    library = Model.of(library)
     src = Source("import")
     terms = dict(facts.terms)
     if facts.county_association:
@@ -157,19 +158,22 @@ def variables(library: Library, facts: Facts) -> dict[str, str]:
         name=facts.name,
         kind=facts.kind,
         terms={k: Text(v, src, COUNCIL) for k, v in terms.items() if k in library.terms},
-        versions=(Version(facts.version, adopted, src, facts.minute, review),),
-        numbering=Numbering(),
         clerk_title=facts.clerk,
         contact=facts.contact,
     )
-    return context(library, council)
+    versions = (Version(facts.version, adopted, src, facts.minute, review),)
+    document = CouncilDocument("import", library.document.id, src, versions, Numbering())
+    return context(library.library, council, document)
 
 
 Headings = dict[str, tuple[str | None, dict[str, str]]]
 
 
-def catalog(library: Library, values: dict[str, str], env: TextTemplates) -> tuple[dict[str, LibClause], Headings]:
+def catalog(
+    library: Library | Model, values: dict[str, str], env: TextTemplates
+) -> tuple[dict[str, LibClause], Headings]:
     """Every library clause and section heading rendered with the council's variables."""
+    library = Model.of(library)
 
     def render(text: Text | None) -> str | None:
         return normalise(env.render(text.value, values)) if text is not None else None
@@ -269,7 +273,7 @@ class _Unit:
 
 class Aligner:
     def __init__(
-        self, segmented: Segmented, library: Library, facts: Facts, council_id: str, tolerance: float = TOLERANCE
+        self, segmented: Segmented, library: Model, facts: Facts, council_id: str, tolerance: float = TOLERANCE
     ) -> None:
         self.seg = segmented
         self.library = library
@@ -687,7 +691,7 @@ class Aligner:
 
 
 def align(
-    segmented: Segmented, library: Library, facts: Facts, council_id: str, tolerance: float = TOLERANCE
+    segmented: Segmented, library: Library | Model, facts: Facts, council_id: str, tolerance: float = TOLERANCE
 ) -> Aligned:
     """Align the council's document with the library.
 
@@ -697,6 +701,7 @@ def align(
     `tolerance` is the share of the document's words and marks that may print in the library's
     capitals and punctuation where the words are the same (0: keep every mark as written).
     """
+    library = Model.of(library)
     first = Aligner(copy.deepcopy(segmented), library, facts, council_id, tolerance)
     first.run()
     final = Aligner(segmented, library, facts, council_id, tolerance)

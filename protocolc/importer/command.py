@@ -24,8 +24,8 @@ DOCUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def existing(councils: Path, council_id: str) -> list[Path]:
-    """What already stands for this council id: today's single file or the new folder."""
-    return [p for p in (councils / f"{council_id}.yaml", councils / council_id) if p.exists()]
+    """What already stands for this council id: its folder."""
+    return [p for p in (councils / council_id,) if p.exists()]
 
 
 def run_import(
@@ -104,9 +104,6 @@ def import_command(
         sys.exit(1)
     for path in written:
         click.echo(f"wrote {path}")
-    old = written[0].parent.parent / f"{council_id}.yaml"
-    if old.is_file():
-        click.echo(f"note: {old} (the single-file layout) is still there; delete it once the import is checked")
     if report:
         click.echo(text, nl=False)
     else:

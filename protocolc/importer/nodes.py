@@ -4,6 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..model import DocumentType, Library, Section, Text
+
+
+@dataclass(frozen=True)
+class Model:
+    """What an import aligns with: one document type's model, with the terms every document shares."""
+
+    library: Library
+    document: DocumentType
+
+    @property
+    def title(self) -> Text:
+        return self.document.title
+
+    @property
+    def terms(self) -> dict[str, Text]:
+        return self.library.terms | self.document.terms
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return self.document.sections
+
+    @classmethod
+    def of(cls, library: Library | Model, document: str = "protocol") -> Model:
+        """A Model as it is, or a library's model of one document type (the Member/Officer protocol by default)."""
+        return library if isinstance(library, Model) else cls(library, library.documents[document])
+
 
 @dataclass(frozen=True)
 class Line:

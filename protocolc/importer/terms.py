@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..model import Library, PartialDate
-from .nodes import Facts, Para, Segmented
+from .nodes import Facts, Model, Para, Segmented
 from .segment import EMAIL, NAME
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -44,7 +44,8 @@ def smart_title(text: str) -> str:
     return " ".join(words)
 
 
-def library_texts(library: Library) -> Iterable[str]:
+def library_texts(library: Library | Model) -> Iterable[str]:
+    library = Model.of(library)
     for section in library.sections:
         if section.heading:
             yield section.heading.value
@@ -78,8 +79,9 @@ def _pattern(literal_before: str, literal_after: str) -> re.Pattern[str] | None:
     return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
 
 
-def find_terms(library: Library, text: str) -> dict[str, str]:
+def find_terms(library: Library | Model, text: str) -> dict[str, str]:
     """The council's value of each library term its text gives evidence for, differing from the library's."""
+    library = Model.of(library)
     text = normalise(text.replace("\n", " \n "))
     exact: dict[str, Counter[str]] = {}
     capital: dict[str, Counter[str]] = {}
@@ -154,12 +156,13 @@ def find_name(masthead: list[Para], text: str) -> str | None:
     return found.most_common(1)[0][0] if found else None
 
 
-def find_facts(segmented: Segmented, library: Library, council_id: str) -> Facts:
+def find_facts(segmented: Segmented, library: Library | Model, council_id: str) -> Facts:
     """Read the council's facts and terms.
 
     Reads: the segmented document and the library (for its terms). Writes: Facts. Masthead lines
     that say nothing protocolc can hold (e.g. a repeated heading) are listed in Facts.unplaced.
     """
+    library = Model.of(library)
     body_text = "\n".join(
         " ".join(filter(None, [b.heading, b.text, *(i.text for i in b.items)]))
         for s in segmented.sections
