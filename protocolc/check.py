@@ -122,8 +122,8 @@ def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckRe
     except ProtocolError as exc:
         return CheckReport(tuple(exc.problems), tuple(ids))
     problems.extend(workspace.warnings)
-    library_problems = library_text_problems(workspace.library, workspace.env)
-    problems.extend(library_problems)
+    problems.extend(library_text_problems(workspace.library, workspace.env))
+    unused: list[Problem] = []
     for council_id in ids:
         try:
             names = workspace.names([council_id])
@@ -138,7 +138,9 @@ def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckRe
             except ProtocolError as exc:
                 problems.extend(exc.problems)
                 failed = True
-        if not failed and names and not library_problems:  # which facts print is known once the library is right
-            problems.extend(unused_facts(documents[0].council, documents))
+        if not failed and names:
+            unused.extend(unused_facts(documents[0].council, documents))
+    if not any(p.severity == "error" for p in problems):  # which facts print is known once everything resolves
+        problems.extend(unused)
     unique = list(dict.fromkeys(problems))
     return CheckReport(tuple(sorted(unique, key=_order)), tuple(ids))
