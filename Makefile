@@ -32,6 +32,8 @@ test-deps:
 
 lint: venv-test
 	$(BIN)/ruff check protocolc tests bench
+	$(BIN)/ruff format --check protocolc tests bench
+	$(BIN)/mypy --strict protocolc
 
 test: build venv-test lint test-deps
 	$(BIN)/python -m pytest

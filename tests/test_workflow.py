@@ -307,7 +307,11 @@ def test_the_matcher_annotates_every_problem_protocolc_check_prints(matcher, tmp
     """Real output of `protocolc check` (errors, a warning, hints, the summary): one annotation per problem."""
     tmp_project.tiny("changes:\n  - omit: councillors.area\n", council_id="bad")
     tmp_project.tiny("terms:\n  clerk_titel: Clerk\n", council_id="worse")
-    quotes = tmp_project.path("councils/bad.yaml").read_text(encoding="utf-8").replace('version: "1"', "version: 1.10")
+    quotes = (
+        tmp_project.path("councils/bad/protocol.yaml")
+        .read_text(encoding="utf-8")
+        .replace('version: "1"', "version: 1.10")
+    )
     tmp_project.council_file("quotes", quotes)
     report = check.check(tmp_project.project, ["bad", "worse", "quotes"])
     assert {p.severity for p in report.problems} == {"error", "warning"}
@@ -327,9 +331,9 @@ def test_the_matcher_annotates_every_problem_protocolc_check_prints(matcher, tmp
         for p in report.problems
     ]
     assert sorted(found, key=str) == sorted(expected, key=str)
-    line = line_of(tmp_project.path("councils/bad.yaml"), "omit: councillors.area")
+    line = line_of(tmp_project.path("councils/bad/protocol.yaml"), "omit: councillors.area")
     assert {
-        "file": "councils/bad.yaml",
+        "file": "councils/bad/protocol.yaml",
         "line": str(line),
         "column": "5",
         "severity": "error",
