@@ -13,8 +13,10 @@ from conftest import COUNCILS
 
 from protocolc import api, stats
 
-# The seeds and fidelity.py sit beside the repository; PROTOCOLC_SHARED names them when they are elsewhere.
-SHARED = Path(os.environ.get("PROTOCOLC_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+# The seeds and fidelity.py sit beside the repository (../shared) or beside the folder of worktrees
+# (../../shared); PROTOCOLC_SHARED names them when they are elsewhere.
+_BESIDE = [Path(__file__).resolve().parents[n] / "shared" for n in (2, 3)]
+SHARED = Path(os.environ.get("PROTOCOLC_SHARED") or next((p for p in _BESIDE if p.is_dir()), _BESIDE[0]))
 FIDELITY = SHARED / "tools" / "fidelity.py"
 MIN_FIDELITY = 0.98
 MIN_STRICT_FIDELITY = 1.0
