@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import diff, site
+from . import diff, site, snapshot
 from .build import DocumentResult, build_many
 from .diff import Comparison
 from .formats import NAMES
@@ -62,6 +62,10 @@ def document_at(project: Project, spec: str, stack: ExitStack) -> Document:
     """The Document named by `COUNCIL[/DOCUMENT]`, `model[/DOCUMENT]`, either with `@REVISION` (read from git)."""
     name, _, rev = spec.partition("@")
     council_id, document_id = split_name(name)
+    if rev and council_id != MODEL:
+        adopted = adopted_version(project, council_id, document_id or "protocol", rev)
+        if adopted is not None:
+            return adopted
     if rev:
         commit = resolve_revision(project, council_id, rev, document_id or "protocol")
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="protocolc-rev-")))
@@ -72,7 +76,27 @@ def document_at(project: Project, spec: str, stack: ExitStack) -> Document:
     return workspace.document(council_id, document_id or "protocol")
 
 
+def adopted_version(project: Project, council_id: str, document_id: str, rev: str) -> Document | None:
+    """The adopted snapshot of version `rev` ('1.0' or 'v1.0'), when one was recorded; None: not a version label."""
+    folder = project.council_folder(council_id)
+    found = snapshot.labels_in(folder, document_id)
+    label = rev if rev in found else rev[1:] if rev[:1] in "vV" and rev[1:] in found else None
+    if label is None:
+        return None
+    return snapshot.read_snapshot_file(found[label], project.root).document
+
+
+def _is_model(spec: str) -> bool:
+    return spec.partition("@")[0].partition("/")[0] == MODEL
+
+
 def compare(project: Project, first: str, second: str) -> Comparison:
-    """Compare two councils' documents, one with the model, or one with itself at a git revision."""
+    """Compare two councils' documents, one with the model, or one with itself at a git revision or version.
+
+    Against the model, the model is always the first side, so a council's own clauses read as additions
+    and the model text it left out as omissions, whichever way round the two were named.
+    """
+    if _is_model(second) and not _is_model(first):
+        first, second = second, first
     with ExitStack() as stack:
         return diff.compare(document_at(project, first, stack), document_at(project, second, stack), first, second)

@@ -24,6 +24,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from . import adoption
 from .errors import Problem, ProtocolError, Source
 from .formats import FORMATS, filename
 from .model import Document
@@ -86,7 +87,9 @@ def fingerprint(doc: Document) -> str:
     return repr(doc)
 
 
-def inputs_keys(doc: Document, formats: tuple[str, ...], workspace: Workspace) -> dict[str, str]:
+def inputs_keys(
+    doc: Document, formats: tuple[str, ...], workspace: Workspace, draft: str | None = None
+) -> dict[str, str]:
     """A hash per format of everything its output depends on: the document, the templates it reads, the fonts.
 
     One key per format, so editing the Markdown template re-renders the Markdown and nothing else.
@@ -96,6 +99,8 @@ def inputs_keys(doc: Document, formats: tuple[str, ...], workspace: Workspace) -
         fmt = FORMATS[name]
         used = fmt.templates + tuple(t for u in fmt.uses for t in FORMATS[u].templates)
         parts = [fingerprint(doc), name, _environment_key(), workspace.templates.digest(used)]
+        if draft is not None:
+            parts.append(f"draft built {draft}")
         if fmt.needs_fonts:
             parts.append(_fonts_key())
         digest = hashlib.sha256()
@@ -157,7 +162,8 @@ def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: b
                     return None
         except OSError:
             pass
-    comparison = diff.compare(doc, model, doc.council.name, "the model (clause library)")
+    # The model first: the council's own clauses read as additions, the model text it left out as omissions.
+    comparison = diff.compare(model, doc, "the model (clause library)", doc.council.name)
     doctype, _, rest = diff_format.to_html(comparison).partition("\n")
     return write_outputs(folder, {path.name: f"{doctype}\n{stamp}{rest}".encode()})[0]
 
@@ -177,18 +183,23 @@ def build_one(
     """
     warnings: list[Problem] = []
     try:
-        doc = workspace.document(council_id, document_id, warnings)
-        keys = inputs_keys(doc, formats, workspace)
+        found = adoption.publication(workspace, council_id, document_id, warnings)
+        doc = found.published
+        # Never adopted: the sources' text is all there is, published as `<document>.*` but marked as a draft.
+        mark = adoption.british(adoption.build_date()) if found.adopted is None and not doc.versions else None
         folder = out / council_id
         extra = write_model_diff(workspace, doc, folder, force) if site and "html" in formats else None
-        stale = formats if force else stale_formats(folder, document_id, keys)
-        if stale is None:
-            written: tuple[Path, ...] = (extra,) if extra else ()
-            return DocumentResult(council_id, document_id, UP_TO_DATE, written, warnings=tuple(warnings))
-        kept = {filename(doc.id, f): (folder / filename(doc.id, f)).read_bytes() for f in formats if f not in stale}
-        files = workspace.render(doc, stale, inputs=keys, kept=kept)
-        written = tuple(write_outputs(folder, files)) + ((extra,) if extra else ())
-        return DocumentResult(council_id, document_id, BUILT, written, warnings=tuple(warnings))
+        written = _render_stale(workspace, doc, document_id, formats, folder, force, mark)
+        draft_stem = document_id + adoption.DRAFT_SUFFIX
+        if found.adopted is not None and found.is_draft:
+            draft = adoption.draft_document(workspace, council_id, document_id)
+            built_on = adoption.british(adoption.build_date())
+            written += _render_stale(workspace, draft, draft_stem, formats, folder, force, built_on)
+        else:
+            _remove_outputs(folder, draft_stem)  # adopted since: a stale draft must not stay on the site
+        written += (extra,) if extra else ()
+        state = BUILT if written and (written != (extra,)) else UP_TO_DATE
+        return DocumentResult(council_id, document_id, state, written, warnings=tuple(warnings))
     except ProtocolError as exc:
         return DocumentResult(council_id, document_id, FAILED, error=exc, warnings=tuple(warnings))
     except OSError as exc:
@@ -198,6 +209,30 @@ def build_one(
             "check the output folder exists and is writable",
         )
         return DocumentResult(council_id, document_id, FAILED, error=error, warnings=tuple(warnings))
+
+
+def _render_stale(
+    workspace: Workspace,
+    doc: Document,
+    stem: str,
+    formats: tuple[str, ...],
+    folder: Path,
+    force: bool,
+    draft: str | None,
+) -> tuple[Path, ...]:
+    """Render and write the formats of one set of outputs (`<stem>.*`) that are not up to date."""
+    keys = inputs_keys(doc, formats, workspace, draft)
+    stale = formats if force else stale_formats(folder, stem, keys)
+    if stale is None:
+        return ()
+    kept = {filename(stem, f): (folder / filename(stem, f)).read_bytes() for f in formats if f not in stale}
+    files = workspace.render(doc, stale, inputs=keys, kept=kept, stem=stem, draft=draft)
+    return tuple(write_outputs(folder, files))
+
+
+def _remove_outputs(folder: Path, stem: str) -> None:
+    for name in [manifest_name(stem), *(filename(stem, f) for f in FORMATS)]:
+        (folder / name).unlink(missing_ok=True)
 
 
 # --- worker processes ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .adoption import snapshot_problems
 from .errors import Problem, ProtocolError
 from .model import Council, Document, Item, Library, Text
 from .project import Project
@@ -135,6 +136,7 @@ def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckRe
         for cid, document_id in names:
             try:
                 documents.append(workspace.document(cid, document_id, problems))
+                problems.extend(snapshot_problems(workspace, cid, document_id))
             except ProtocolError as exc:
                 problems.extend(exc.problems)
                 failed = True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import api, check, diff_format, scaffold, schema, stats, status
+from . import adoption, api, check, diff_format, scaffold, schema, stats, status
 from . import build as build_stage
 from .errors import ProtocolError
 from .load import KINDS
@@ -298,9 +298,16 @@ def diff_command(
     """Compare two documents clause by clause (exit 0 when identical, 1 when they differ, 2 on error).
 
     Each argument is a council (its protocol) or COUNCIL/DOCUMENT, 'model' (the
-    library's own text, or model/DOCUMENT), or either followed by @REVISION: a
-    git tag or commit, HEAD~N, a date (the last commit on or before that day),
-    or a version label from the document's versions.
+    library's own text, or model/DOCUMENT), or either followed by @REVISION:
+
+    \b
+    - a version label from the document's versions (hexham@1.0, hexham/protocol@v1.0):
+      the text as adopted, read from its snapshot in councils/COUNCIL/adopted/;
+    - a git tag or commit, HEAD~N, or a date: the sources as committed then (a date
+      means the commit date: the last commit on or before that day).
+
+    Against the model, the model is the first side, so a council's own clauses
+    show as additions and the model text it left out as omissions.
 
     \b
     Examples:
@@ -350,6 +357,7 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
 
 @main.command(name="status")
 @click.option("--fail-overdue", is_flag=True, help="Exit 1 when any council's review is overdue (for CI).")
+@click.option("--fail-drafts", is_flag=True, help="Exit 1 when any document is a draft (not as adopted).")
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -358,16 +366,24 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
     help="Judge review dates as of this day instead of today.",
 )
 @click.pass_context
-def status_command(ctx: click.Context, fail_overdue: bool, today: dt.datetime | None) -> None:
+def status_command(ctx: click.Context, fail_overdue: bool, fail_drafts: bool, today: dt.datetime | None) -> None:
     """Show every council's documents with their current version and review state, most urgent first.
+
+    Then the drafts: documents whose sources now say other words than those adopted (or never adopted),
+    each with the clauses that changed and where each change was made (the library or the council's file).
 
     \b
     Examples:
       protocolc status
-      protocolc status --fail-overdue
+      protocolc status --fail-overdue --fail-drafts
     """
     project = open_project(ctx)
-    documents = load_documents(project, None)
+    try:
+        workspace = api.Workspace.open(project)
+        pubs = [adoption.publication(workspace, c, d) for c, d in workspace.names(None)]
+    except ProtocolError as exc:
+        fail(exc)
+    documents = [p.published for p in pubs]
     day = today.date() if today else dt.date.today()
     found = status.statuses(documents, day)
     rows = [("document", "version", "adopted", "review by", "state")]
@@ -375,9 +391,26 @@ def status_command(ctx: click.Context, fail_overdue: bool, today: dt.datetime | 
         v = s.document.current
         rows.append((s.document.name, v.version, when(v.adopted, "not recorded"), when(v.review_by, "-"), s.label))
     echo_table(rows)
+    drafts = [p for p in pubs if p.is_draft]
+    if drafts:
+        click.echo("")
+        click.echo("drafts (not as adopted):")
+    for p in drafts:
+        if p.adopted is None:
+            click.echo(f"  {p.current.name}: never adopted (record it with 'protocolc adopt {p.current.name} ...')")
+            continue
+        changes = p.changes()
+        n = len(changes)
+        click.echo(
+            f"  {p.current.name}: {n} clause{'s' if n != 1 else ''} changed since version {p.adopted.current.version}"
+        )
+        echo_changes(changes, redline=False)
     overdue = [s.document.name for s in found if s.state == status.OVERDUE]
     if overdue and fail_overdue:
         click.echo(f"review overdue: {', '.join(overdue)}", err=True)
+        sys.exit(1)
+    if drafts and fail_drafts:
+        click.echo(f"drafts: {', '.join(p.current.name for p in drafts)}", err=True)
         sys.exit(1)
 
 
@@ -511,6 +544,140 @@ def new_command(council_id: str, **facts: str | None) -> None:
     except ProtocolError as exc:
         fail(exc)
     click.echo(created.summary())
+
+
+@main.command(name="snapshot")
+@click.argument("names", nargs=-1, required=True, metavar="COUNCIL[/DOCUMENT]...")
+@click.option("--version", "label", default=None, metavar="LABEL", help="The version to record (default: the latest).")
+@click.pass_context
+def snapshot_command(ctx: click.Context, names: tuple[str, ...], label: str | None) -> None:
+    """Record the sources' text as the adopted snapshot of a version already listed in the document's YAML.
+
+    Use it once for documents adopted before protocolc kept snapshots, when the sources still hold the
+    adopted text; for a new adoption use 'protocolc adopt', which adds the version entry too.
+
+    \b
+    Example:
+      protocolc snapshot hexham
+      protocolc snapshot hexham/protocol --version 1.0
+    """
+    project = open_project(ctx)
+    try:
+        workspace = api.Workspace.open(project)
+        for council_id, document_id in workspace.names(list(names)):
+            path = adoption.write_snapshot(workspace, council_id, document_id, label)
+            click.echo(f"wrote {shown(path)}")
+    except ProtocolError as exc:
+        fail(exc)
+
+
+@main.command(name="adopt")
+@click.argument("name", metavar="COUNCIL[/DOCUMENT]")
+@click.option("--minute", required=True, help="The minute that records the adoption, e.g. 101/26.")
+@click.option("--date", "date", required=True, metavar="YYYY-MM-DD", help="The date of the meeting that adopted it.")
+@click.option("--version", "label", default=None, metavar="LABEL", help="The new version's label (default: the next).")
+@click.option("--review-by", default=None, metavar="YYYY-MM[-DD]", help="When the document is next to be reviewed.")
+@click.option("--approved-by", default=None, metavar="WHO", help="Who adopted it, e.g. Council or a committee.")
+@click.pass_context
+def adopt_command(
+    ctx: click.Context,
+    name: str,
+    minute: str,
+    date: str,
+    label: str | None,
+    review_by: str | None,
+    approved_by: str | None,
+) -> None:
+    """Record that a meeting adopted a document's current text: the version entry, the snapshot, the outputs.
+
+    Adds the version to the document's YAML (its comments and layout kept), writes the adopted snapshot
+    councils/COUNCIL/adopted/DOCUMENT/VERSION.yaml, and builds the document. Nothing is written if the
+    document has errors, the date is before the last adoption, or the version label is already used.
+    The version label defaults to the next after the last (1.0 -> 1.1).
+
+    \b
+    Example:
+      protocolc adopt hexham --minute 101/26 --date 2026-11-25 --review-by 2029-11
+    """
+    project = open_project(ctx)
+    try:
+        workspace = api.Workspace.open(project)
+        pairs = workspace.names([name])
+        if len(pairs) != 1:
+            raise ProtocolError(
+                f"council '{name}' has {len(pairs)} documents",
+                hint=f"name one: {', '.join(f'{c}/{d}' for c, d in pairs)}",
+            )
+        council_id, document_id = pairs[0]
+        done = adoption.adopt(
+            workspace,
+            council_id,
+            document_id,
+            minute=minute,
+            date=date,
+            version=label,
+            review_by=review_by,
+            approved_by=approved_by,
+        )
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(f"adopted {council_id}/{document_id} version {done.version} (minute {minute}, {date})")
+    click.echo(f"wrote {shown(done.yaml_path)}")
+    click.echo(f"wrote {shown(done.snapshot_path)}")
+    results = api.build(project, [f"{council_id}/{document_id}"])
+    for result in results:
+        for problem in (*result.warnings, *(result.error.problems if result.error else ())):
+            click.echo(str(problem), err=True)
+        if result.written:
+            click.echo(f"built {result.name}: {', '.join(p.name for p in result.written)}")
+    if any(r.error for r in results):
+        sys.exit(1)
+
+
+def echo_changes(changes: list[adoption.ClauseChange], redline: bool) -> None:
+    for change in changes:
+        number = f"{change.number} " if change.number else ""
+        what = {"reworded": "reworded", "only-first": "left out", "only-second": "added"}.get(change.status, "")
+        click.echo(f"    {number}{change.id}: {what}, from {change.where} ({change.source.short})")
+        if redline and change.redline:
+            text = " ".join(
+                c.text if c.op == "equal" else f"[-{c.text}-]" if c.op == "delete" else f"{{+{c.text}+}}"
+                for c in change.redline
+            )
+            click.echo(f"      {text}")
+
+
+@main.command(name="impact")
+@click.argument("councils", nargs=-1, metavar="COUNCIL[/DOCUMENT]...")
+@click.pass_context
+def impact_command(ctx: click.Context, councils: tuple[str, ...]) -> None:
+    """Show which councils' adopted documents an edit of the sources changes, clause by clause with a redline.
+
+    Each document's latest adopted snapshot is compared with what its sources resolve to now, so after
+    an edit to clauses/ this lists every council the edit reaches ([-removed-] {+added+} words).
+    Exit 0 when nothing changes, 1 when some document would change.
+
+    \b
+    Example:
+      protocolc impact
+    """
+    project = open_project(ctx)
+    drafts = 0
+    try:
+        workspace = api.Workspace.open(project)
+        for council_id, document_id in workspace.names(list(councils) or None):
+            found = adoption.publication(workspace, council_id, document_id)
+            changes = found.changes()
+            if not changes:
+                continue
+            drafts += 1
+            version = found.adopted.current.version if found.adopted else "?"
+            click.echo(f"{council_id}/{document_id}: {len(changes)} changed since version {version}")
+            echo_changes(changes, redline=True)
+    except ProtocolError as exc:
+        fail(exc)
+    click.echo(f"{drafts} document{'s' if drafts != 1 else ''} changed from the adopted text")
+    sys.exit(1 if drafts else 0)
 
 
 def _register_import() -> None:

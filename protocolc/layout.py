@@ -80,6 +80,7 @@ class Layout:
     closing: str | None
     current: Version
     adopted_dates: tuple[str, ...]  # ISO dates of every adoption, oldest first (PDF and HTML metadata)
+    draft: str | None = None  # a draft, not adopted: the day it was built ('25 November 2026'), printed on every page
 
 
 def groups(section: DocSection) -> tuple[tuple[DocClause, ...], ...]:
@@ -120,8 +121,8 @@ def _text(passage: Passage | None) -> str | None:
     return passage.markdown if passage is not None else None
 
 
-def lay_out(doc: Document) -> Layout:
-    """The Layout of one resolved Document."""
+def lay_out(doc: Document, draft: str | None = None) -> Layout:
+    """The Layout of one resolved Document; `draft` (the day it was built) marks it as not adopted."""
     sections = []
     for section in doc.sections:
         blocks = []
@@ -140,4 +141,5 @@ def lay_out(doc: Document) -> Layout:
         closing=_text(doc.closing),
         current=doc.current,
         adopted_dates=tuple(v.adopted.iso() for v in doc.versions if v.adopted),
+        draft=draft,
     )

@@ -20,7 +20,16 @@ from .write import write_atomic
 INDEX = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
 MANIFEST_SUFFIX = ".manifest.json"
-LINKS = (("HTML", "html"), ("PDF", "pdf"), ("Markdown", "md"), ("Changes from the model", "model-diff.html"))
+LINKS = (
+    ("HTML", "html"),
+    ("PDF", "pdf"),
+    ("Markdown", "md"),
+    ("Changes from the model", "model-diff.html"),
+    # A draft (the sources say other words than those adopted) is linked apart from the adopted text.
+    ("Draft, not adopted (HTML)", "draft.html"),
+    ("Draft, not adopted (PDF)", "draft.pdf"),
+)
+DRAFT_SUFFIX = ".draft"
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ def entries(out: Path, today: dt.date) -> list[SiteEntry]:
     for manifest_path in sorted(out.glob(f"*/*{MANIFEST_SUFFIX}")):
         folder = manifest_path.parent
         document_id = manifest_path.name.removesuffix(MANIFEST_SUFFIX)
+        if document_id.endswith(DRAFT_SUFFIX):
+            continue  # a draft's outputs are linked from its document's entry
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

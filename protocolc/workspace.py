@@ -106,12 +106,18 @@ class Workspace:
         formats: tuple[str, ...],
         inputs: dict[str, str] | None = None,
         kept: dict[str, bytes] | None = None,
+        *,
+        stem: str | None = None,
+        draft: str | None = None,
     ) -> dict[str, bytes]:
         """Every requested output of one document plus its manifest, in memory, named as they are written.
 
         `kept` are outputs already written and still current: the manifest lists them, but they are not returned.
+        `stem` names the files (default: the document id; 'protocol.draft' for a draft), and `draft`, the day
+        a draft was built, marks every page as not adopted.
         """
-        job = Job(lay_out(doc), self.templates, FORMATS)
-        files = {f"{doc.id}.{FORMATS[name].extension}": job.output(name) for name in FORMATS if name in formats}
-        files[manifest_name(doc.id)] = manifest_bytes(doc, {**(kept or {}), **files}, inputs)
+        job = Job(lay_out(doc, draft), self.templates, FORMATS)
+        name_of = stem or doc.id
+        files = {f"{name_of}.{FORMATS[name].extension}": job.output(name) for name in FORMATS if name in formats}
+        files[manifest_name(name_of)] = manifest_bytes(doc, {**(kept or {}), **files}, inputs)
         return files

@@ -154,7 +154,9 @@ def test_changing_one_library_clause_rebuilds_exactly_the_councils_that_render_i
     again = states(api.build(tmp_project.project, ids, ["md"], tmp_path))
     assert {c for c, s in again.items() if s == "built"} == users
     assert {c for c, s in again.items() if s == "up to date"} == set(ids) - users
-    assert "respect, and courtesy" in (tmp_path / "duston" / "protocol.md").read_text(encoding="utf-8")
+    # The adopted text stays as adopted; the edit shows in the draft beside it.
+    assert "respect, and courtesy" not in (tmp_path / "duston" / "protocol.md").read_text(encoding="utf-8")
+    assert "respect, and courtesy" in (tmp_path / "duston" / "protocol.draft.md").read_text(encoding="utf-8")
 
 
 def override_template(tmp_project: TmpProject, name: str, tail: str) -> Path:

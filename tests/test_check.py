@@ -70,7 +70,7 @@ def test_strict_makes_warnings_fail(tmp_project: TmpProject) -> None:
 def test_values_other_yaml_tools_would_change_are_flagged(tmp_project: TmpProject, value: str, seen: str) -> None:
     tmp_project.council_file("tiny", TINY + f"clerk: {value}\n")
     report = check.check(tmp_project.project, ["tiny"])
-    assert sorted(p.message for p in report.warnings) == [
+    assert sorted(p.message for p in report.warnings if "adopted snapshot" not in p.message) == [
         "'clerk:' is set but no document of this council prints it (documents: protocol)",  # see test_typography
         f"clerk {value} is not in quotes: other YAML tools read it as {seen}",
     ]

@@ -78,7 +78,9 @@ def test_init_then_build_all_works_with_no_templates_folder(started: Path) -> No
     assert (started / "build" / "testville" / "protocol.html").is_file()
     assert (started / "build" / "index.html").is_file()
     markdown = (started / "build" / "testville" / "protocol.md").read_text(encoding="utf-8")
-    assert markdown.startswith("Testville Parish Council\n")
+    # Never adopted: the first line says so (see adoption.py), then the masthead.
+    assert markdown.startswith("**Draft: not adopted** (built ")
+    assert markdown.split("\n\n", 1)[1].startswith("Testville Parish Council\n")
     assert "| draft | — | not yet adopted |" in markdown
 
 
@@ -87,7 +89,7 @@ def test_init_repository_checks_clean_and_is_the_model_text(started: Path) -> No
     assert (result.exit_code, result.output) == (0, "checked the library and 1 council: 0 errors, 0 warnings\n")
     result = run("diff", "testville", "model", cwd=started)
     assert result.exit_code == 0, result.output  # 0: identical to the model
-    assert " 0 reworded, 0 moved, 0 only in testville, 0 only in model" in result.output
+    assert " 0 reworded, 0 moved, 0 only in model, 0 only in testville" in result.output
 
 
 def test_init_writes_the_repository_files(started: Path) -> None:
@@ -295,7 +297,9 @@ def test_new_council_in_this_repository_checks_and_builds(tmp_path: Path) -> Non
             if document.name != "council.yaml":
                 assert (root / "build" / council / f"{document.stem}.html").is_file(), (council, document.stem)
     markdown = (root / "build" / "testville" / "protocol.md").read_text(encoding="utf-8")
-    assert markdown.startswith("Testville Parish Council\n")
+    # Never adopted: the first line says so (see adoption.py), then the masthead.
+    assert markdown.startswith("**Draft: not adopted** (built ")
+    assert markdown.split("\n\n", 1)[1].startswith("Testville Parish Council\n")
 
 
 def test_new_writes_every_fact_given_and_reads_back_exactly(tmp_path: Path) -> None:
@@ -366,6 +370,7 @@ def test_the_notes_examples_are_valid_when_uncommented(tmp_path: Path) -> None:
     lines[start:end] = ["versions:", *(line[2:] for line in lines[start:end])]
     del lines[lines.index("versions: []")]
     (folder / "protocol.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("snapshot", "testville", cwd=root).exit_code == 0  # a version without its snapshot is warned of
     result = run("check", "--strict", "testville", cwd=root)
     assert result.exit_code == 0, result.output + (folder / "protocol.yaml").read_text(encoding="utf-8")
     assert run("build", "testville", "--format", "md", cwd=root).exit_code == 0

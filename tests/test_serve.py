@@ -352,9 +352,13 @@ def test_serve_rebuilds_on_change_and_shows_mistakes_in_the_page(preview: Served
         good.replace("It is not the role of Councillors", "It is never the role of Councillors"), encoding="utf-8"
     )
     wait_for(lambda: json.loads(fetch(url + STATE_PATH))["generation"] == 2)
-    assert "It is never the role of Councillors" in fetch(f"{url}/hexham/protocol.html")
+    # The adopted text stays at protocol.html; the edit is a draft beside it (see adoption.py).
+    assert "It is never the role of Councillors" in fetch(f"{url}/hexham/protocol.draft.html")
+    assert "It is never the role of Councillors" not in fetch(f"{url}/hexham/protocol.html")
     wait_for(lambda: log)
-    assert re.fullmatch(r"\d\d:\d\d:\d\d rebuilt hexham \(protocol\.md, protocol\.html, .*\)", log[0][0]), log
+    assert re.fullmatch(r"\d\d:\d\d:\d\d rebuilt hexham \(protocol\.draft\.md, protocol\.draft\.html.*\)", log[0][0]), (
+        log
+    )
     assert all(" rebuilt hexham " in line for line in log[0])  # only hexham changed
     council.write_text(
         good.replace("  - replace: councillors.areas.advocates", "  - replace: councillors.areas.advocate"),
@@ -364,7 +368,7 @@ def test_serve_rebuilds_on_change_and_shows_mistakes_in_the_page(preview: Served
     errors = json.loads(fetch(url + STATE_PATH))["errors"]
     assert errors[0].startswith("councils/hexham/protocol.yaml:")
     assert "no section, clause or item 'councillors.areas.advocate'" in errors[0]
-    assert "It is never the role of Councillors" in fetch(f"{url}/hexham/protocol.html")  # the last good build stays
+    assert "It is never the role of Councillors" in fetch(f"{url}/hexham/protocol.draft.html")  # the last good build
     wait_for(lambda: len(log) >= 2)
     assert re.fullmatch(r"\d\d:\d\d:\d\d 1 problem:", log[-1][0]) and log[-1][1:] == errors
     council.write_text(good, encoding="utf-8")
@@ -417,7 +421,8 @@ def test_the_serve_command_logs_rebuilds_and_problems_and_never_a_traceback(tmp_
         good = council.read_text(encoding="utf-8")
         council.write_text(good.replace("Councillors are responsible", "Councillors are answerable"), encoding="utf-8")
         assert expect(r"\d\d:\d\d:\d\d rebuilt duston \(.*\)") == ("out", seen[-1][1])
-        assert "(protocol.md, protocol.html, protocol.model-diff.html)" in seen[-1][1]
+        # The adopted text is unchanged; the edit is a draft, built beside it (see adoption.py).
+        assert "(protocol.draft.md, protocol.draft.html)" in seen[-1][1]
         council.write_text(good.replace("version: 167/23", "version: [167/23", 1), encoding="utf-8")
         assert expect(r"\d\d:\d\d:\d\d 1 problem:")[0] == "err"
         assert expect(r"councils/duston/protocol\.yaml:\d+:\d+: error: .*")[0] == "err"

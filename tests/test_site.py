@@ -65,7 +65,7 @@ def test_model_diff_page_is_kept_up_to_date_without_rebuilding_documents(tmp_pro
     page = tmp_path / "mumbles" / "protocol.model-diff.html"
     before = page.read_text(encoding="utf-8")
     assert before.startswith("<!DOCTYPE html>\n<!-- protocolc model-diff ")
-    assert "Mumbles Community Council compared with the model (clause library)" in before
+    assert "the model (clause library) compared with Mumbles Community Council" in before
     path = tmp_project.path("clauses/protocol/introduction.yaml")
     path.write_text(
         path.read_text(encoding="utf-8").replace("respect and courtesy", "respect, and courtesy"), encoding="utf-8"
