@@ -274,7 +274,7 @@ class Council:
     contact: str | None = None
     county_association: str | None = None
     documents: tuple[str, ...] = ()  # the ids of the document files beside council.yaml
-    fact_sources: dict[str, Source] = field(default_factory=dict)  # 'clerk', 'contact', ...: where each is set
+    fact_sources: dict[str, Source] = field(default_factory=dict, compare=False)  # 'clerk', ...: where each is set
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,7 @@ class Passage:
     markdown: str
     source: Source
     origin: str
-    amendment: Source | None = None  # where a council amended this library wording
+    amendment: Source | None = field(default=None, compare=False)  # where a council amended this library wording
 
     @property
     def words(self) -> int:
@@ -399,7 +399,7 @@ class Document:
     sections: tuple[DocSection, ...]
     closing: Passage | None
     numbering: Numbering
-    variables_used: frozenset[str] = frozenset()  # the variables its texts use: facts a council sets but never prints
+    variables_used: frozenset[str] = field(default=frozenset(), compare=False)  # facts set but never printed
 
     @property
     def current(self) -> Version:

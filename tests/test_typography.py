@@ -208,7 +208,7 @@ def test_check_warns_about_a_fact_no_document_prints(tmp_project: TmpProject) ->
         "clerk: Town Clerk\ncontact: clerk@example.org\n"
         "changes:\n  - replace: roles.servants\n    text: Ask the {{ clerk_title }} at {{ contact }}.\n"
     )
-    assert not check.check(tmp_project.project, ["tiny"]).warnings
+    assert not [w for w in check.check(tmp_project.project, ["tiny"]).warnings if "adopted snapshot" not in w.message]
 
 
 def test_the_fixture_councils_that_never_print_their_clerk_are_warned(project) -> None:
@@ -229,7 +229,7 @@ def test_the_county_association_fact_names_the_association(tmp_project: TmpProje
     doc = tmp_project.document()
     assert "Advice is available from ERNLLCA." in tmp_project.markdown()
     assert "county_association" in doc.variables_used
-    assert not check.check(tmp_project.project, ["tiny"]).warnings
+    assert not [w for w in check.check(tmp_project.project, ["tiny"]).warnings if "adopted snapshot" not in w.message]
 
 
 def test_a_clause_outside_the_model_is_left_out_of_defaults_but_can_be_picked(tmp_project: TmpProject) -> None:
