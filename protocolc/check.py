@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .adoption import snapshot_problems
 from .errors import Problem, ProtocolError
-from .model import Item, Library, Text
+from .model import Council, Document, Item, Library, Text
 from .project import Project
 from .resolve import Renderer, TextTemplates, context, model_council, model_document
 from .strays import stray_files
@@ -83,6 +83,38 @@ def library_text_problems(library: Library, env: TextTemplates) -> list[Problem]
     return problems
 
 
+# A fact of council.yaml, the variables that print it, and how a text would use it.
+FACT_VARIABLES = {
+    "clerk": ({"clerk_title"}, "{{ clerk_title }}"),
+    "contact": ({"contact"}, "{{ contact }}"),
+    "county_association": (
+        {"county_association", "County_association", "county_association_name"},
+        "{{ county_association }}",
+    ),
+}
+
+
+def unused_facts(council: Council, documents: list[Document]) -> list[Problem]:
+    """A warning for each fact council.yaml sets that none of the council's documents prints."""
+    used = set().union(*(d.variables_used for d in documents)) if documents else set()
+    problems = []
+    for fact, source in council.fact_sources.items():
+        names, example = FACT_VARIABLES[fact]
+        if names & used:
+            continue
+        which = ", ".join(d.id for d in documents) or "none"
+        problems.append(
+            Problem(
+                f"'{fact}:' is set but no document of this council prints it (documents: {which})",
+                source,
+                f"a text prints it where it says {example}: write that in the council's own clauses where they "
+                f"name it, or remove '{fact}:' if the council does not need it",
+                "warning",
+            )
+        )
+    return problems
+
+
 def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckReport:
     """Check the library and the given councils (all of them by default), every document of each."""
     problems: list[Problem] = []
@@ -94,17 +126,25 @@ def check(project: Project, council_ids: Iterable[str] | None = None) -> CheckRe
     problems.extend(workspace.warnings)
     problems.extend(stray_files(project))
     problems.extend(library_text_problems(workspace.library, workspace.env))
+    unused: list[Problem] = []
     for council_id in ids:
         try:
             names = workspace.names([council_id])
         except ProtocolError as exc:
             problems.extend(exc.problems)
             continue
+        documents: list[Document] = []
+        failed = False
         for cid, document_id in names:
             try:
-                workspace.document(cid, document_id, problems)
+                documents.append(workspace.document(cid, document_id, problems))
                 problems.extend(snapshot_problems(workspace, cid, document_id))
             except ProtocolError as exc:
                 problems.extend(exc.problems)
+                failed = True
+        if not failed and names:
+            unused.extend(unused_facts(documents[0].council, documents))
+    if not any(p.severity == "error" for p in problems):  # which facts print is known once everything resolves
+        problems.extend(unused)
     unique = list(dict.fromkeys(problems))
     return CheckReport(tuple(sorted(unique, key=_order)), tuple(ids))

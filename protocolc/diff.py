@@ -38,6 +38,7 @@ class Unit:
     number: str | None
     text: str
     position: int
+    amended: bool = False  # library wording the council amended (punctuation, capitals)
 
     @cached_property
     def words(self) -> tuple[str, ...]:
@@ -63,6 +64,11 @@ class Entry:
     first: Unit | None
     second: Unit | None
     redline: tuple[Change, ...] = ()
+
+    @property
+    def amended(self) -> bool:
+        """Either side prints library wording its council amended (punctuation and capitals only)."""
+        return any(u is not None and u.amended for u in (self.first, self.second))
 
     @property
     def unit(self) -> Unit:
@@ -93,11 +99,14 @@ def units(doc: Document) -> list[Unit]:
         if section.heading:
             out.append(Unit(section.id, "heading", section.id, section.number, section.heading.markdown, len(out)))
         for clause in section.clauses:
-            text = " ".join(p.markdown for p in (clause.heading, clause.text) if p)
+            own = [p for p in (clause.heading, clause.text) if p]
+            text = " ".join(p.markdown for p in own)
             if text:
-                out.append(Unit(clause.id, "clause", section.id, clause.number, text, len(out)))
+                amended = any(p.amendment for p in own)
+                out.append(Unit(clause.id, "clause", section.id, clause.number, text, len(out), amended))
             for item in _all_items(clause.items):
-                out.append(Unit(item.id, "item", section.id, item.label, item.passage.markdown, len(out)))
+                amended = item.passage.amendment is not None
+                out.append(Unit(item.id, "item", section.id, item.label, item.passage.markdown, len(out), amended))
     return out
 
 

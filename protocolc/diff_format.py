@@ -77,7 +77,8 @@ def to_text(cmp: Comparison, color: bool) -> str:
             lines.append(paint(f"{head}  [only in {cmp.second_label}]", fg="green"))
             lines.append("    " + paint(f"{{+{unit.text}+}}", fg="green"))
         else:
-            lines.append(paint(f"{head}  (reworded)", fg="yellow"))
+            note = "reworded: an amendment of library wording" if entry.amended else "reworded"
+            lines.append(paint(f"{head}  ({note})", fg="yellow"))
             parts = []
             for change in entry.redline:
                 if change.op == "equal":
@@ -108,7 +109,8 @@ def to_markdown(cmp: Comparison) -> str:
     ]
     for entry in cmp.entries:
         unit = entry.unit
-        lines.append(f"### {_where(unit)}: {status_label(entry.status, cmp)}")
+        amended = " (an amendment of library wording)" if entry.amended else ""
+        lines.append(f"### {_where(unit)}: {status_label(entry.status, cmp)}{amended}")
         lines.append("")
         if entry.status == REWORDED:
             parts = []
@@ -191,7 +193,7 @@ def to_html(cmp: Comparison) -> str:
     ]
     for entry in cmp.entries:
         unit = entry.unit
-        label = e(status_label(entry.status, cmp))
+        label = e(status_label(entry.status, cmp) + (" (an amendment of library wording)" if entry.amended else ""))
         out.append(f'<section class="entry {entry.status}"><h3>{e(_where(unit))}: {label}</h3>')
         if entry.status == REWORDED:
             parts = []
@@ -222,7 +224,16 @@ def to_html(cmp: Comparison) -> str:
 def _unit_json(unit: Unit | None) -> dict[str, Any] | None:
     if unit is None:
         return None
-    return {"id": unit.id, "kind": unit.kind, "section": unit.section, "number": unit.number, "text": unit.text}
+    data: dict[str, Any] = {
+        "id": unit.id,
+        "kind": unit.kind,
+        "section": unit.section,
+        "number": unit.number,
+        "text": unit.text,
+    }
+    if unit.amended:
+        data["amended"] = True
+    return data
 
 
 def to_json(cmp: Comparison) -> str:

@@ -8,12 +8,16 @@ anything is raised.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .errors import Problem, ProtocolError, Source, did_you_mean, relative
 from .model import (
+    ALL_LISTS,
+    CASES,
     COUNCIL,
+    ENDINGS,
     LABELS,
     LIBRARY,
     Change,
@@ -24,6 +28,7 @@ from .model import (
     DocumentType,
     Item,
     Library,
+    ListStyle,
     Numbering,
     Section,
     SectionRef,
@@ -269,7 +274,13 @@ def _read_section(r: Reader, value: Any, sid: str, optional: bool) -> Section | 
             t = r.text(v, f"heading variant '{name}'", LIBRARY)
             if t:
                 variants[name] = t
-    clauses = [c for c in (read_clause(r, raw, LIBRARY) for raw in r.sequence(m.get("clauses"), "clauses")) if c]
+    clauses: list[Clause] = []
+    for raw in r.sequence(m.get("clauses"), "clauses"):
+        clause = read_clause(r, raw, LIBRARY, ("model",))
+        if clause is not None and isinstance(raw, Map) and "model" in raw:
+            clause = replace(clause, in_model=r.boolean(raw.get("model"), "model", True))
+        if clause is not None:
+            clauses.append(clause)
     if not clauses and not optional and "clauses" in m:
         r.fail(
             f"section '{sid}' is in the model document but has no clauses",
@@ -310,7 +321,7 @@ def _read_terms(r: Reader, value: Any, origin: str) -> dict[str, Text]:
 # --- a council ----------------------------------------------------------------------------
 
 COUNCIL_KEYS = ("format", "name", "kind", "clerk", "contact", "county_association", "terms")
-DOCUMENT_KEYS = ("format", "title", "labels", "numbering", "versions", "sections", "changes", "closing")
+DOCUMENT_KEYS = ("format", "title", "labels", "numbering", "lists", "versions", "sections", "changes", "closing")
 VERSION_KEYS = ("version", "adopted", "minute", "review_by", "approved_by", "note")
 COUNCIL_FILE = "council.yaml"
 
@@ -353,6 +364,7 @@ def load_council(folder: Path, root: Path, library: Library, warnings: list[Prob
         documents=tuple(
             sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE and DOCUMENT_ID.match(p.stem))
         ),  # other files are reported by strays.py
+        fact_sources={k: m.key_sources[k] for k in ("clerk", "contact", "county_association") if k in m},
     )
     r.raise_if_any()
     if warnings is not None:
@@ -396,6 +408,7 @@ def load_document(path: Path, root: Path, library: Library, warnings: list[Probl
         changes=tuple(c for c in (_read_change(r, raw, index) for raw in r.sequence(m.get("changes"), "changes")) if c),
         closing=r.text(m.get("closing"), "closing", COUNCIL),
         labels=_read_labels(r, m.get("labels"), COUNCIL),
+        lists=_read_lists(r, m.get("lists")),
     )
     r.raise_if_any()
     if warnings is not None:
@@ -430,6 +443,39 @@ def _read_numbering(r: Reader, value: Any) -> Numbering:
         punctuation or "as-written",
         raw_levels.source if isinstance(raw_levels, Seq) else None,
     )
+
+
+LIST_STYLE_KEYS = ("case", "ending", "before-last", "last")
+
+
+def _read_lists(r: Reader, value: Any) -> dict[str, ListStyle]:
+    """`lists: {all: {case: lower, ending: ";", before-last: "; and", last: "."}, <list id>: {...}}`."""
+    if value is None:
+        return {}
+    m = r.mapping(value, "lists", tuple(value.keys()) if isinstance(value, Map) else ())
+    styles: dict[str, ListStyle] = {}
+    for key, raw in (m or {}).items():
+        if key != ALL_LISTS and not ID.match(key):
+            r.fail(
+                f"'{key}' is not a list id",
+                m.key_sources[key] if m is not None else None,
+                "write 'all:' for every list, or the id of one list, e.g. councillors.areas",
+            )
+            continue
+        sm = r.mapping(raw, f"the style of '{key}'", LIST_STYLE_KEYS)
+        if sm is None:
+            continue
+        if not sm:
+            r.fail(f"the style of '{key}' is empty", sm.source, "give 'case:' and/or 'ending:'")
+        ends = {k: r.choice(sm.get(k), k, ENDINGS) if k in sm else None for k in ("ending", "before-last", "last")}
+        styles[key] = ListStyle(
+            case=r.choice(sm.get("case"), "case", CASES) if "case" in sm else None,
+            ending=ends["ending"],
+            before_last=ends["before-last"],
+            last=ends["last"],
+            source=m.key_sources[key] if m is not None else sm.source,
+        )
+    return styles
 
 
 def _read_versions(r: Reader, value: Any) -> tuple[Version, ...]:
@@ -546,7 +592,7 @@ def _lookup(r: Reader, table: dict[str, Any], raw: Any, what: str) -> Any:
     return table[name]
 
 
-CHANGE_ACTIONS = ("omit", "replace", "variant", "insert")
+CHANGE_ACTIONS = ("omit", "replace", "amend", "variant", "insert")
 CHANGE_KEYS = CHANGE_ACTIONS + ("text", "heading", "with", "use", "before", "after", "items") + LAYOUT_KEYS
 
 
@@ -570,6 +616,7 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
     allowed = {
         "omit": (),
         "replace": ("text", "heading", "with"),
+        "amend": ("text", "heading"),
         "variant": ("use",),
         "insert": ("text", "heading", "items", "before", "after") + LAYOUT_KEYS,
     }[action]
@@ -590,6 +637,16 @@ def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
                 "e.g. 'with: expectations.officers.respect' reuses that item's wording",
             )
         return Change(action, target, src, text=text, heading=heading, wording_of=wording_of)
+    if action == "amend":
+        text, heading = r.text(m.get("text"), "text", COUNCIL), r.text(m.get("heading"), "heading", COUNCIL)
+        if [text, heading].count(None) != 1:
+            r.fail(
+                "'amend:' needs the amended 'text:' (or 'heading:'): the library wording with your punctuation "
+                "and capitals",
+                src,
+                "e.g. '- amend: roles.servants' with 'text: ...' copied from the library and re-punctuated",
+            )
+        return Change(action, target, src, text=text, heading=heading)
     if action == "variant":
         use = r.string(m.get("use"), "use")
         if use is None:

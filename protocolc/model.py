@@ -23,6 +23,7 @@ class Text:
     value: str
     source: Source
     origin: str  # LIBRARY or COUNCIL
+    amendment: Source | None = None  # library wording a council amended (punctuation, capitals): the 'amend:'
 
 
 # --- the clause library -------------------------------------------------------
@@ -60,6 +61,7 @@ class Clause:
     items: tuple[Item, ...] = ()
     variants: dict[str, Variant] = field(default_factory=dict)
     is_list: bool = False
+    in_model: bool = True  # False ('model: false'): councils may pick it, but a section's default leaves it out
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,46 @@ class Numbering:
         return self.levels[level] if level < len(self.levels) else "bullet"
 
 
+CASES = ("as-written", "lower", "upper")
+ENDINGS = ("as-written", "none", ";", ".", ",", "; and", "; or", ":")
+
+
+@dataclass(frozen=True)
+class ListStyle:
+    """How a council prints the items of library lists: the first letter, and each item's closing mark.
+
+    case: 'lower' / 'upper' / 'as-written' (only an item's first letter; a capitalised term keeps its capital);
+    ending: every item's closing mark ('none' for nothing); before_last / last: the second-to-last and the last
+    item's (None: as `ending`). Only library wording is restyled: a council's own items print as written.
+    """
+
+    case: str | None = None  # None: not set here ('as-written' unless the document's 'all:' sets it)
+    ending: str | None = None
+    before_last: str | None = None
+    last: str | None = None
+    source: Source | None = None
+
+    def over(self, default: ListStyle) -> ListStyle:
+        """This list's own style, with what it leaves out taken from the document's style for every list."""
+        return ListStyle(
+            self.case if self.case is not None else default.case,
+            self.ending if self.ending is not None else default.ending,
+            self.before_last if self.before_last is not None else default.before_last,
+            self.last if self.last is not None else default.last,
+            self.source,
+        )
+
+    def ending_at(self, position: int, count: int) -> str:
+        if position == count - 1 and self.last is not None:
+            return self.last
+        if position == count - 2 and self.before_last is not None:
+            return self.before_last
+        return self.ending or "as-written"
+
+
+ALL_LISTS = "all"
+
+
 @dataclass(frozen=True)
 class ClauseRef:
     """A place in a council's outline: a library clause or a local one, with its layout."""
@@ -233,6 +275,7 @@ class Council:
     contact: str | None = None
     county_association: str | None = None
     documents: tuple[str, ...] = ()  # the ids of the document files beside council.yaml
+    fact_sources: dict[str, Source] = field(default_factory=dict, compare=False)  # 'clerk', ...: where each is set
 
 
 @dataclass(frozen=True)
@@ -249,6 +292,7 @@ class CouncilDocument:
     changes: tuple[Change, ...] = ()
     closing: Text | None = None
     labels: dict[str, Text] = field(default_factory=dict)
+    lists: dict[str, ListStyle] = field(default_factory=dict)  # ALL_LISTS and list ids -> how items print
 
     @property
     def current(self) -> Version:
@@ -270,6 +314,7 @@ class Passage:
     markdown: str
     source: Source
     origin: str
+    amendment: Source | None = field(default=None, compare=False)  # where a council amended this library wording
 
     @property
     def words(self) -> int:
@@ -355,6 +400,7 @@ class Document:
     sections: tuple[DocSection, ...]
     closing: Passage | None
     numbering: Numbering
+    variables_used: frozenset[str] = field(default=frozenset(), compare=False)  # facts set but never printed
 
     @property
     def current(self) -> Version:

@@ -6,15 +6,18 @@ Overrides are applied here, in data, so templates only lay the result out and
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import jinja2
+import jinja2.meta
 
 from .clerktext import ClerkText, ClerkTextError, markup_problems
 from .errors import Problem, ProtocolError, Source, did_you_mean
 from .model import (
+    ALL_LISTS,
     COUNCIL,
     LIBRARY,
     Change,
@@ -29,6 +32,7 @@ from .model import (
     DocumentType,
     Item,
     Library,
+    ListStyle,
     Numbering,
     Passage,
     SectionRef,
@@ -57,6 +61,20 @@ class TextTemplates:
     def __init__(self) -> None:
         self.clerk_text = ClerkText(finalize=markdown_escape)
         self.env = self.clerk_text.env
+        self._variables: dict[str, frozenset[str]] = {}
+
+    def variables(self, source: str) -> frozenset[str]:
+        """The names a text uses ({{ clerk_title }} -> 'clerk_title'); empty for text that does not parse."""
+        if "{" not in source:
+            return frozenset()
+        found = self._variables.get(source)
+        if found is None:
+            try:
+                found = frozenset(jinja2.meta.find_undeclared_variables(self.env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                found = frozenset()
+            self._variables[source] = found
+        return found
 
     def render(self, source: str, variables: Mapping[str, object]) -> str:
         return self.clerk_text.render(source, variables)
@@ -110,7 +128,9 @@ def _plan(doc_type: DocumentType, document: CouncilDocument) -> list[_Section]:
         outline = tuple(SectionRef(s, s.source) for s in doc_type.sections if not s.optional)
     plan = []
     for ref in outline:
-        refs = ref.clauses if ref.clauses is not None else tuple(ClauseRef(c, c.source) for c in ref.section.clauses)
+        refs = ref.clauses
+        if refs is None:  # the library's default: the section's clauses in the model
+            refs = tuple(ClauseRef(c, c.source) for c in ref.section.clauses if c.in_model)
         plan.append(_Section(ref, ref.heading or ref.section.heading, [_plan_clause(r) for r in refs]))
     return plan
 
@@ -183,6 +203,7 @@ class _Changer:
         self.plan = plan
         self.outline_left_out = outline_left_out  # id -> the 'sections:' entry (or list) that leaves it out
         self.problems: list[Problem] = []
+        self.amendments: list[tuple[Change, Text, Text]] = []  # (the change, library text, amended text)
         self.omitted: dict[str, Source] = {}  # id -> the 'omit:' that left it out (for ref() in library text)
         self.library_clauses = doc_type.clauses()
         self.library_items = _library_items(self.library_clauses)
@@ -324,6 +345,49 @@ class _Changer:
                 return
             section.heading = change.heading
 
+    def _amend(self, change: Change) -> None:
+        """Library wording with the council's punctuation or capitals: still library wording, marked amended."""
+        found = self.locate(change, change.target)
+        if not found:
+            return
+        section, clause, item, _ = found
+        new = change.text or change.heading
+        assert new is not None
+        original: Text | None
+        if item is not None:
+            if change.heading:
+                self.fail(change, f"'{change.target}' is a list item: amend it with 'text:'")
+                return
+            original = item.text
+        elif clause is not None:
+            original = clause.heading if change.heading else clause.text
+            if original is None:
+                what = "heading" if change.heading else "text"
+                self.fail(change, f"clause '{clause.id}' has no {what} to amend")
+                return
+        else:
+            if not change.heading or section.heading is None:
+                self.fail(change, f"'{change.target}' is a section: amend its 'heading:'")
+                return
+            original = section.heading
+        if original.origin != LIBRARY or original.amendment is not None:
+            self.fail(
+                change,
+                f"'{change.target}' is not library wording here (an earlier change rewrote it)",
+                "'amend:' restyles library wording; change the council's own text where it is written",
+            )
+            return
+        amended = Text(new.value, original.source, LIBRARY, amendment=change.source)
+        self.amendments.append((change, original, amended))
+        if item is not None:
+            item.text = amended
+        elif clause is not None and change.heading:
+            clause.heading = amended
+        elif clause is not None:
+            clause.text = amended
+        else:
+            section.heading = amended
+
     def _variant(self, change: Change) -> None:
         found = self.locate(change, change.target)
         if not found or change.variant is None:
@@ -427,7 +491,10 @@ def context(library: Library, council: Council, document: CouncilDocument | None
     """
     doc_type = library.document(document.id) if document else None
     library_terms = library.terms | (doc_type.terms if doc_type else {})
-    terms = {k: t.value for k, t in library_terms.items()} | {k: t.value for k, t in council.terms.items()}
+    terms = {k: t.value for k, t in library_terms.items()}
+    if council.county_association:  # the fact names the association wherever the text does
+        terms["county_association"] = council.county_association
+    terms |= {k: t.value for k, t in council.terms.items()}
     current = document.current if document else draft_version(council.source)
     facts = {
         "council_name": council.name,
@@ -512,8 +579,11 @@ class Renderer:
     def __init__(self, templates: TextTemplates, variables: dict[str, object]) -> None:
         self.templates, self.variables = templates, variables
         self.problems: list[Problem] = []
+        self.used: set[str] = set()
 
     def __call__(self, text: Text) -> Passage:
+        self.used |= self.templates.variables(text.value)
+        where = text.amendment or text.source
         try:
             rendered = self.templates.render(text.value, self.variables)
         except ClerkTextError as exc:
@@ -524,7 +594,7 @@ class Renderer:
                 message = f"{exc.message}, but the library's text at {text.source} refers to it"
                 self.problems.append(Problem(message, exc.council_source, exc.council_hint))
             else:
-                self.problems.append(Problem(exc.message, text.source, exc.hint))
+                self.problems.append(Problem(exc.message, where, exc.hint))
             rendered = text.value
         except jinja2.UndefinedError as exc:
             name = re.search(r"'([^']+)' is undefined", str(exc))
@@ -532,7 +602,7 @@ class Renderer:
             self.problems.append(
                 Problem(
                     f"unknown variable in text: {exc.message}",
-                    text.source,
+                    where,
                     hint or "variables are the terms in clauses/library.yaml and the council's facts",
                 )
             )
@@ -541,23 +611,21 @@ class Renderer:
             self.problems.append(
                 Problem(
                     f"template error in text: {exc.message}",
-                    text.source,
+                    where,
                     "variables are written {{ name }}; to print '{{' literally write {{ '{{' }}",
                 )
             )
             rendered = text.value
         except jinja2.TemplateError as exc:  # e.g. SecurityError from the sandbox
             self.problems.append(
-                Problem(
-                    f"text is not allowed: {exc}", text.source, "texts may only use variables such as {{ councillors }}"
-                )
+                Problem(f"text is not allowed: {exc}", where, "texts may only use variables such as {{ councillors }}")
             )
             rendered = text.value
         except Exception as exc:  # noqa: BLE001 - clerk-written expressions such as {{ 1 / 0 }} must not crash a build
             self.problems.append(
                 Problem(
                     f"text could not be rendered: {type(exc).__name__}: {exc}",
-                    text.source,
+                    where,
                     "texts may only use variables such as {{ councillors }}, not calculations",
                 )
             )
@@ -566,7 +634,10 @@ class Renderer:
             for message, hint in markup_problems(rendered):
                 self.problems.append(Problem(message, text.source, hint))
         return Passage(
-            " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(), text.source, text.origin
+            " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(),
+            text.source,
+            text.origin,
+            text.amendment,
         )
 
 
@@ -601,6 +672,52 @@ def _punctuate(passage: Passage, numbering: Numbering) -> Passage:
     if numbering.punctuation == "none":
         return replace(passage, markdown=ITEM_ENDING.sub("", passage.markdown))
     return passage
+
+
+def _restyle(passage: Passage, style: ListStyle, position: int, count: int, capitals: tuple[str, ...]) -> Passage:
+    """One library item in the council's list style: its first letter and its closing mark."""
+    text = passage.markdown
+    if style.case == "upper":
+        text = capitalise(text)
+    elif style.case == "lower" and not any(
+        text.startswith(word) and not text[len(word) : len(word) + 1].isalpha() for word in capitals
+    ):
+        text = text[:1].lower() + text[1:]
+    ending = style.ending_at(position, count)
+    if ending != "as-written":
+        text = ITEM_ENDING.sub("", text) + ("" if ending == "none" else ending)
+    return replace(passage, markdown=text)
+
+
+def _list_styles(document: CouncilDocument, plan: list[_Section]) -> tuple[dict[str, ListStyle], list[Problem]]:
+    """Each list's style (its own over the document's 'all:'), and a problem for a style naming no list."""
+    lists: dict[str, int] = {}
+    ids: set[str] = set()
+    for s in plan:
+        for c in s.clauses:
+            ids.add(c.id)
+            if c.items:
+                lists[c.id] = 1
+            for i, _ in _walk_items(c.items):
+                ids.add(i.id)
+                if i.items:
+                    lists[i.id] = 1
+    every = document.lists.get(ALL_LISTS)
+    styles = {list_id: every for list_id in lists} if every else {}
+    problems = []
+    for key, style in document.lists.items():
+        if key == ALL_LISTS:
+            continue
+        if key in lists:
+            styles[key] = style.over(every) if every else style
+        elif key in ids:
+            problems.append(Problem(f"'{key}' is not a list: it has no items", style.source, "name a list's id"))
+        else:
+            close = did_you_mean(key, lists)
+            problems.append(
+                Problem(f"no list '{key}' in this document", style.source, close or "lists: " + ", ".join(lists))
+            )
+    return styles, problems
 
 
 def _number_plan(plan: list[_Section], numbering: Numbering) -> tuple[dict[str, Number], list[Problem]]:
@@ -661,17 +778,28 @@ def resolve(
     left_out = _left_out_by_outline(doc_type, document) | changer.omitted
     variables["ref"] = References(numbers, changer.library_ids, left_out, document.source)
     render = Renderer(env or text_environment(), variables)
+    styles, style_problems = _list_styles(document, plan)
+    capitals = tuple(
+        v for k, v in variables.items() if isinstance(v, str) and k[:1].islower() and len(v) > 1 and v[:1].isupper()
+    )
 
-    def doc_items(items: list[_Item]) -> tuple[DocItem, ...]:
+    def item_passage(item: _Item, position: int, count: int, style: ListStyle | None) -> Passage:
+        passage = render(item.text)
+        if style is not None and item.text.origin == LIBRARY and item.text.amendment is None:
+            passage = _restyle(passage, style, position, count, capitals)
+        return _punctuate(passage, numbering)
+
+    def doc_items(items: list[_Item], owner: str) -> tuple[DocItem, ...]:
+        style = styles.get(owner)
         return tuple(
             DocItem(
                 i.id,
                 numbers[i.id].label,
-                _punctuate(render(i.text), numbering),
-                doc_items(i.items),
+                item_passage(i, n, len(items), style),
+                doc_items(i.items, i.id),
                 numbers[i.id].ref,
             )
-            for i in items
+            for n, i in enumerate(items)
         )
 
     sections: list[DocSection] = []
@@ -697,7 +825,7 @@ def resolve(
                     source=main.source if main else ref.clause.source,
                     heading=render(c.heading) if c.heading else None,
                     text=render(c.text) if c.text else None,
-                    items=doc_items(c.items),
+                    items=doc_items(c.items, c.id),
                     join=ref.join,
                 )
             )
@@ -706,10 +834,45 @@ def resolve(
     title = render(document.title or doc_type.title)
     table = _version_table(library, document, render)
     closing = render(document.closing) if document.closing else None
-    problems = changer.problems + numbering_problems + render.problems
+    problems = changer.problems + numbering_problems + style_problems + _amendment_problems(changer, render)
+    problems += render.problems
     if problems:
         raise ProtocolError(problems)
-    return Document(council, document.id, document.versions, title, table, tuple(sections), closing, numbering)
+    used = frozenset(render.used)
+    return Document(council, document.id, document.versions, title, table, tuple(sections), closing, numbering, used)
+
+
+AMENDMENT_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _wording(markdown: str) -> list[str]:
+    """The words of a text without capitals, punctuation, apostrophes or a list item's closing '; and'.
+
+    That is what an amendment may not change.
+    """
+    return AMENDMENT_WORD.findall(re.sub(r"['’]", "", ITEM_ENDING.sub("", markdown).lower()))
+
+
+def _amendment_problems(changer: _Changer, render: Renderer) -> list[Problem]:
+    """An 'amend:' may change punctuation and capitals only; anything else is the council's own wording."""
+    problems = []
+    for change, original, amended in changer.amendments:
+        before, after = _wording(render(original).markdown), _wording(render(amended).markdown)
+        if before == after:
+            continue
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        op, i1, i2, j1, j2 = next(o for o in matcher.get_opcodes() if o[0] != "equal")
+        was, now = " ".join(before[i1:i2]) or "(nothing)", " ".join(after[j1:j2]) or "(nothing)"
+        problems.append(
+            Problem(
+                f"'amend: {change.target}' changes the wording ('{was}' becomes '{now}'), not just punctuation "
+                "or capitals",
+                (change.text or change.heading or original).source,
+                f"to reword it write '- replace: {change.target}' with the new 'text:'; "
+                "'amend:' keeps the library's words and changes only marks and capitals",
+            )
+        )
+    return problems
 
 
 MODEL = "model"

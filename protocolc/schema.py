@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .load import CHANGE_ACTIONS, COUNCIL_KEYS, DOCUMENT_KEYS, DOCUMENT_TYPE_KEYS, KINDS, PUNCTUATION, VERSION_KEYS
-from .model import LABELS, Clause, Item, Library
+from .model import CASES, ENDINGS, LABELS, Clause, Item, Library
 from .numbering import STYLES
 
 SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -37,6 +37,7 @@ CHANGE_TITLES = {
     "replace": "replace: new wording for a clause, item or heading",
     "variant": "variant: use a named library variant",
     "insert": "insert: a new clause or item before or after another",
+    "amend": "amend: a library clause's punctuation or capitals, keeping it shared",
 }
 FORMAT = {"enum": [1, "1"], "description": "the version of this file's format (1)"}
 
@@ -252,6 +253,10 @@ def document_schema(library: Library) -> dict[str, Any]:
             "heading": _text("the new heading"),
             "with": _known(clauses + items, "reuse the wording of this library clause or item"),
         },
+        "amend": {
+            "text": _text("the library wording with the council's punctuation and capitals (the words unchanged)"),
+            "heading": _text("the library heading with the council's punctuation and capitals"),
+        },
         "variant": {"use": _text("the variant's name")},
         "insert": {
             "before": targets,
@@ -318,6 +323,21 @@ def document_schema(library: Library) -> dict[str, Any]:
                 "punctuation": {"enum": list(PUNCTUATION)},
             },
         },
+        "lists": {
+            "type": "object",
+            "description": "how library list items print: 'all:' for every list, or a list's id",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {
+                    "case": {"enum": list(CASES), "description": "how each item begins (its first letter)"},
+                    "ending": {"enum": list(ENDINGS), "description": "how each item ends"},
+                    "before-last": {"enum": list(ENDINGS), "description": "how the second-to-last item ends"},
+                    "last": {"enum": list(ENDINGS), "description": "how the last item ends"},
+                },
+            },
+        },
         "versions": {"type": "array", "items": version, "description": "oldest first; empty until adopted"},
         "sections": {"type": "array", "items": section_entry, "description": "the document's outline"},
         "changes": changes,
@@ -348,7 +368,17 @@ def section_schema() -> dict[str, Any]:
             "id": _ids([], "the section id: the file's name without .yaml"),
             "heading": _text("the section's heading"),
             "variants": {"type": "object", "additionalProperties": _text("an alternative heading")},
-            "clauses": {"type": "array", "items": _clause()},
+            "clauses": {
+                "type": "array",
+                "items": _clause(
+                    {
+                        "model": {
+                            "type": "boolean",
+                            "description": "false: councils may pick it; the model leaves it out",
+                        }
+                    }
+                ),
+            },
         },
         "$defs": {"items": _items_def()},
     }

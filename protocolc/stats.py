@@ -26,6 +26,7 @@ class Share:
     council_id: str
     words: int
     shared: int
+    amended: int = 0  # library passages the council amended (punctuation, capitals): shared all the same
 
     @property
     def percent(self) -> float:
@@ -58,7 +59,12 @@ class Report:
 
     @property
     def total(self) -> Share:
-        return Share("overall", sum(s.words for s in self.shares), sum(s.shared for s in self.shares))
+        return Share(
+            "overall",
+            sum(s.words for s in self.shares),
+            sum(s.shared for s in self.shares),
+            sum(s.amended for s in self.shares),
+        )
 
     def only(self, council_ids: set[str]) -> Report:
         """The part about some councils: their shares (still measured against every council), and the
@@ -86,7 +92,7 @@ def _shares(documents: Sequence[Document], passages: Sequence[Sequence[Passage]]
     counted: dict[str, int] = {}  # most library passages read the same in every council: count their words once
     totals: dict[str, list[int]] = {}
     for doc, ps in zip(documents, passages, strict=True):
-        total = totals.setdefault(doc.council.id, [0, 0])
+        total = totals.setdefault(doc.council.id, [0, 0, 0])
         for p in ps:
             words = counted.get(p.markdown)
             if words is None:
@@ -94,7 +100,8 @@ def _shares(documents: Sequence[Document], passages: Sequence[Sequence[Passage]]
             total[0] += words
             if p.origin == LIBRARY and len(users[p.source]) >= 2:
                 total[1] += words
-    return tuple(Share(council_id, words, shared) for council_id, (words, shared) in totals.items())
+            total[2] += p.amendment is not None
+    return tuple(Share(council_id, *counts) for council_id, counts in totals.items())
 
 
 # The characters other than ASCII letters that re.IGNORECASE matches with an ASCII letter ('İ' and 'ı' with
@@ -334,9 +341,12 @@ def differing_words(a: tuple[str, ...], b: tuple[str, ...]) -> str:
 
 def format_report(report: Report) -> str:
     lines = ["Reuse: rendered words that come from library text two or more councils render", ""]
-    lines.append(f"  {'council':12} {'words':>6} {'shared':>7} {'share':>7}")
+    lines.append(f"  {'council':12} {'words':>6} {'shared':>7} {'share':>7} {'amended':>8}")
     for share in (*report.shares, report.total):
-        lines.append(f"  {share.council_id:12} {share.words:6d} {share.shared:7d} {share.percent:6.1f}%")
+        lines.append(
+            f"  {share.council_id:12} {share.words:6d} {share.shared:7d} {share.percent:6.1f}% {share.amended:8d}"
+        )
+    lines.append("  (amended: library passages a council re-punctuated with 'amend:'; their words count as shared)")
     lines += [
         "",
         f"Library candidates: {len(report.candidates)} (sentences and list items in two or more council "

@@ -29,6 +29,7 @@ def _item_entries(items: tuple[DocItem, ...]) -> list[dict[str, Any]]:
                 "source": item.passage.source.short,
                 "words": item.passage.words,
             }
+            | ({"amended": item.passage.amendment.short} if item.passage.amendment else {})
         )
         entries += _item_entries(item.items)
     return entries
@@ -40,6 +41,7 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | 
     for section in doc.sections:
         for clause in section.clauses:
             words = sum(p.words for p in (clause.heading, clause.text) if p)
+            amended = next((p.amendment for p in (clause.heading, clause.text) if p and p.amendment), None)
             clauses.append(
                 {
                     "id": clause.id,
@@ -48,6 +50,7 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | 
                     "source": clause.source.short,
                     "words": words,
                 }
+                | ({"amended": amended.short} if amended else {})
             )
             clauses += _item_entries(clause.items)
     current = doc.current

@@ -258,13 +258,13 @@ def test_list_prints_a_row_per_council(project):
 def test_stats_prints_the_overall_share(project):
     result = run("stats", project=project.root)
     assert result.exit_code == 0, result.output
-    overall = re.search(r"^\s+overall\s+(\d+)\s+(\d+)\s+(\d+\.\d)%$", result.stdout, re.MULTILINE)
+    overall = re.search(r"^\s+overall\s+(\d+)\s+(\d+)\s+(\d+\.\d)%\s+\d+$", result.stdout, re.MULTILINE)
     assert overall, result.stdout
     words, shared, percent = int(overall[1]), int(overall[2]), float(overall[3])
     assert 0 < shared < words
     assert percent == round(100 * shared / words, 1)
     for council_id in COUNCILS:
-        assert re.search(rf"^\s+{council_id}\s+\d+\s+\d+\s+\d+\.\d%$", result.stdout, re.MULTILINE)
+        assert re.search(rf"^\s+{council_id}\s+\d+\s+\d+\s+\d+\.\d%\s+\d+$", result.stdout, re.MULTILINE)
     assert re.search(r"^Library candidates: \d+ ", result.stdout, re.MULTILINE)
 
 

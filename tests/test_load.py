@@ -359,7 +359,7 @@ def test_unknown_key_without_close_match_lists_allowed(tmp_project: TmpProject) 
     error = document_error(tmp_project, TINY + "colour: red\n")
     problem = only_problem(error)
     assert problem.message == "unknown key 'colour' in this document file"
-    assert problem.hint == "allowed keys: format, title, labels, numbering, versions, sections, changes, closing"
+    assert problem.hint == "allowed keys: format, title, labels, numbering, lists, versions, sections, changes, closing"
     error = document_error(tmp_project, TINY.replace("numbering:\n", "numbering:\n  colour: red\n"))
     problem = only_problem(error)
     assert problem.message == "unknown key 'colour' in numbering"

@@ -186,8 +186,8 @@ def test_format_report_prints_every_council_and_the_total() -> None:
     report = stats.Report((stats.Share("a", 10, 5), stats.Share("b", 30, 5)), ())
     text = stats.format_report(report)
     lines = text.splitlines()
-    assert "  a                10       5   50.0%" in lines
-    assert "  overall          40      10   25.0%" in lines
+    assert "  a                10       5   50.0%        0" in lines
+    assert "  overall          40      10   25.0%        0" in lines
     assert any(line.startswith("Library candidates: 0 ") for line in lines)
 
 
