@@ -2,7 +2,8 @@
 
 A text may print names (the terms and the council's facts), `ref('section.clause')` with the id
 written as a quoted string, quoted strings (`{{ '{{' }}` prints two braces) and a few filters that
-change letter case. Every other Jinja expression or statement is refused before the text is compiled,
+change letter case, and may print words only when a fact is given (`{% if contact %}...{% endif %}`,
+the condition a bare name). Every other Jinja expression or statement is refused before the text is compiled,
 by walking the parsed template, so no clerk-written text can calculate, loop or reach Python objects;
 what remains runs with its output size capped.
 """
@@ -112,6 +113,11 @@ def _refused(node: nodes.Node) -> Iterator[nodes.Node]:
             yield from _refused(child)
     elif isinstance(node, nodes.TemplateData):
         return
+    elif isinstance(node, nodes.If):  # `{% if contact %}...{% endif %}`: a fact that may be missing, nothing more
+        if not isinstance(node.test, nodes.Name) or node.test.ctx != "load":
+            yield node  # a condition other than a bare name: a comparison, a call, a calculation
+        for child in (*node.body, *node.elif_, *node.else_):
+            yield from _refused(child)
     elif isinstance(node, nodes.Name):
         if node.ctx != "load":
             yield node

@@ -640,14 +640,28 @@ def test_undefined_variable_suggests_the_right_one(tmp_project: TmpProject) -> N
 
 
 def test_statements_in_text_are_refused(tmp_project: TmpProject) -> None:
-    """Clerk text is text with placeholders: `{% if %}` and every other statement is refused where it is written."""
+    """Clerk text is text with placeholders: a loop (any statement but `{% if name %}`) is refused where written."""
     error = resolve_error(
-        tmp_project, "changes:\n  - replace: officers.role\n    text: '{% if cllrs %}x{% endif %}Words.'\n"
+        tmp_project, "changes:\n  - replace: officers.role\n    text: '{% for x in cllrs %}x{% endfor %}Words.'\n"
     )
     problem = only_problem(error)
-    assert problem.message == "text uses the statement {% if %}, which texts may not use"
+    assert problem.message == "text uses the statement {% for %}, which texts may not use"
     assert problem.source == Source(PATH, 8, 11)
     assert "{{ ref('section.clause') }}" in (problem.hint or "")
+
+
+def test_a_fact_may_be_printed_only_when_it_is_given(tmp_project: TmpProject) -> None:
+    tmp_project.tiny(
+        "changes:\n  - replace: officers.role\n"
+        "    text: 'Ask the {{ clerk_title }}{% if contact %} at {{ contact }}{% endif %}.'\n"
+    )
+    role = next(c for s in tmp_project.document().sections for c in s.clauses if c.id == "officers.role")
+    assert role.text is not None and role.text.markdown == "Ask the Clerk."
+    tmp_project.write(
+        "councils/tiny/council.yaml", "name: Tiny Parish Council\nkind: parish\ncontact: clerk@tiny.example\n"
+    )
+    role = next(c for s in tmp_project.document().sections for c in s.clauses if c.id == "officers.role")
+    assert role.text is not None and role.text.markdown == "Ask the Clerk at clerk@tiny.example."
 
 
 def test_template_syntax_error_in_text(tmp_project: TmpProject) -> None:
