@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import jinja2
-import jinja2.meta
+import jinja2.nodes
 
 from .clerktext import ClerkText, ClerkTextError, markup_problems
 from .errors import Problem, ProtocolError, Source, did_you_mean
@@ -70,7 +70,9 @@ class TextTemplates:
         found = self._variables.get(source)
         if found is None:
             try:
-                found = frozenset(jinja2.meta.find_undeclared_variables(self.env.parse(source)))
+                # The names in the parsed tree, never compiled: jinja2.meta would fold constants such as 10**(10**8).
+                tree = self.env.parse(source)
+                found = frozenset(n.name for n in tree.find_all(jinja2.nodes.Name) if n.ctx == "load")
             except jinja2.TemplateSyntaxError:
                 found = frozenset()
             self._variables[source] = found

@@ -126,7 +126,7 @@ changes:
     text: "+ a plus sign starts this clause.\\n\\n- and a minus sign this paragraph;\\n\\n> this one a quote mark."
   - insert: tiny.clerk
     after: tiny.signs
-    text: "Write to <name of clerk> at <clerk@example.org> or <https://example.org/clerk>; 3 < 4."
+    text: "Write to \\\\<name of clerk> at <clerk@example.org> or <https://example.org/clerk>; 3 < 4."
   - insert: tiny.heading
     after: tiny.clerk
     text: "# Not a heading\\n\\n1) not a list either\\n\\n---"
