@@ -15,6 +15,7 @@ from pathlib import PurePath
 from xml.etree import ElementTree
 
 from ..errors import ProtocolError, Source
+from ..numbering import letters, roman
 from .nodes import Line
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -250,36 +251,6 @@ def _styles(archive: zipfile.ZipFile) -> dict[str, tuple[str, tuple[str, int] | 
         name = style.find(f"{W}name")
         out[sid] = (name.get(f"{W}val", "") if name is not None else "", _num_props(style.find(f"{W}pPr")))
     return out
-
-
-ROMAN: tuple[tuple[int, str], ...] = (
-    (1000, "m"),
-    (900, "cm"),
-    (500, "d"),
-    (400, "cd"),
-    (100, "c"),
-    (90, "xc"),
-    (50, "l"),
-    (40, "xl"),
-    (10, "x"),
-    (9, "ix"),
-    (5, "v"),
-    (4, "iv"),
-    (1, "i"),
-)
-
-
-def roman(n: int) -> str:
-    out = ""
-    for value, letters in ROMAN:
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
-
-
-def letters(n: int) -> str:
-    """1 -> a, 26 -> z, 27 -> aa (Word repeats the letter)."""
-    return "abcdefghijklmnopqrstuvwxyz"[(n - 1) % 26] * ((n - 1) // 26 + 1)
 
 
 def format_number(fmt: str, n: int) -> str:
