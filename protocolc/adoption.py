@@ -21,18 +21,11 @@ from typing import Any
 from . import diff, snapshot
 from .errors import Problem, ProtocolError, Source, relative
 from .model import LIBRARY, DocItem, Document, PartialDate, Version
+from .quick import build_date as build_date  # the day drafts are built on
 from .resolve import resolve
 from .workspace import Workspace
 
 DRAFT_SUFFIX = ".draft"
-
-
-def build_date() -> dt.date:
-    """The day a draft is built on (SOURCE_DATE_EPOCH when set, for reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
 
 
 def british(day: dt.date) -> str:

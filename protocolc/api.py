@@ -11,20 +11,31 @@ import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import diff, site, snapshot
-from .build import DocumentResult, build_many
+from .build import DocumentResult, build_project
 from .confine import check_default_output
-from .diff import Comparison
 from .errors import Problem
 from .formats import NAMES
-from .model import Document
-from .project import Project, split_name
-from .resolve import MODEL
-from .revisions import export, resolve_revision
-from .workspace import Workspace
+from .project import MODEL, Project, split_name
+from .quick import IndexRecord
+
+if TYPE_CHECKING:  # loaded when first used: a build found up to date needs none of them
+    from .diff import Comparison
+    from .model import Document
+    from .workspace import Workspace
 
 FORMATS = NAMES
+
+
+def __getattr__(name: str) -> object:
+    """`api.Workspace`, loaded when first asked for (it loads the library's whole pipeline)."""
+    if name == "Workspace":
+        from .workspace import Workspace
+
+        return Workspace
+    raise AttributeError(f"module 'protocolc.api' has no attribute {name!r}")
+
 
 __all__ = ["FORMATS", "MODEL", "Workspace", "build", "compare", "document_at", "write_site"]
 
@@ -47,31 +58,52 @@ def build(
     are built in worker processes, with the same outputs and results as jobs=1. With site=True each document
     also gets its page of changes from the model (see write_site for the index).
     """
-    workspace = Workspace.open(project)
     out = out_dir if out_dir is not None else project.root / "build"
     if out_dir is None:
         check_default_output(project.root, out)
     chosen = tuple(f for f in FORMATS if f in set(formats))
-    pairs = workspace.names(list(names) if names is not None else None)
-    return build_many(workspace, pairs, chosen, out, jobs=jobs, force=force, site=site, progress=progress)
+    specs = list(names) if names is not None else None
+    return build_project(project, specs, chosen, out, jobs=jobs, force=force, site=site, progress=progress)
 
 
 def write_site(
-    project: Project, out_dir: Path | None = None, today: dt.date | None = None, notes: list[Problem] | None = None
+    project: Project,
+    out_dir: Path | None = None,
+    today: dt.date | None = None,
+    notes: list[Problem] | None = None,
+    *,
+    unchanged: bool = False,
 ) -> Path:
     """Write out_dir/index.html from what has been built there (also after a sharded build's parts are gathered).
 
     Outputs of councils or documents no longer in the project are left out of the index (and listed in `notes`).
+    `unchanged`: a build of every council just found all of them up to date, so the index is left as it is
+    when it was written from the same councils, templates and day (see quick.IndexRecord).
     """
     out = out_dir if out_dir is not None else project.root / "build"
     if out_dir is None:
         check_default_output(project.root, out)
     known = {(cid, path.stem) for cid in project.council_ids() for path in (project.councils / cid).glob("*.yaml")}
-    return site.write_index(Workspace.open(project).templates, out, today, known, notes)
+    record = IndexRecord(project, out, today or dt.date.today(), known)
+    if unchanged and record.current():
+        return record.index
+    from . import site
+    from .templating import Templates
+
+    found: list[Problem] = []
+    path = site.write_index(Templates(project.templates), out, today, known, found)
+    if notes is not None:
+        notes += found
+    if not found:  # notes are printed every time, so an index that has them is never skipped
+        record.save()
+    return path
 
 
 def document_at(project: Project, spec: str, stack: ExitStack) -> Document:
     """The Document named by `COUNCIL[/DOCUMENT]`, `model[/DOCUMENT]`, either with `@REVISION` (read from git)."""
+    from .revisions import export, resolve_revision
+    from .workspace import Workspace
+
     name, _, rev = spec.partition("@")
     council_id, document_id = split_name(name)
     if rev and council_id != MODEL:
@@ -90,6 +122,8 @@ def document_at(project: Project, spec: str, stack: ExitStack) -> Document:
 
 def adopted_version(project: Project, council_id: str, document_id: str, rev: str) -> Document | None:
     """The adopted snapshot of version `rev` ('1.0' or 'v1.0'), when one was recorded; None: not a version label."""
+    from . import snapshot
+
     folder = project.council_folder(council_id)
     found = snapshot.labels_in(folder, document_id)
     label = rev if rev in found else rev[1:] if rev[:1] in "vV" and rev[1:] in found else None
@@ -108,6 +142,8 @@ def compare(project: Project, first: str, second: str) -> Comparison:
     Against the model, the model is always the first side, so a council's own clauses read as additions
     and the model text it left out as omissions, whichever way round the two were named.
     """
+    from . import diff
+
     if _is_model(second) and not _is_model(first):
         first, second = second, first
     with ExitStack() as stack:

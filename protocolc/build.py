@@ -15,31 +15,27 @@ import contextlib
 import ctypes
 import hashlib
 import json
-import multiprocessing
 import os
-import shutil
 import signal
-import subprocess
 import sys
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import adoption
 from .confine import check_write, is_inside
 from .errors import Problem, ProtocolError, Source, relative
-from .formats import FORMATS, filename, pdf
-from .model import Document
+from .formats import FORMATS, filename
 from .project import Project
-from .workspace import Workspace
+from .quick import QuickCheck, build_date, environment_key, fonts_key
 from .write import manifest_name, remove_stale_temporaries, write_outputs
+
+if TYPE_CHECKING:  # a build found up to date by the first check loads none of these
+    from .model import Document
+    from .workspace import Workspace
 
 BUILT, UP_TO_DATE, FAILED = "built", "up to date", "failed"
 STATES = (BUILT, UP_TO_DATE, FAILED)
-FONT_FAMILIES = ("DejaVu Serif", "DejaVu Sans")  # the families templates/protocol.css names
 
 
 @dataclass(frozen=True)
@@ -58,56 +54,33 @@ class DocumentResult:
         return f"{self.council_id}/{self.document_id}"
 
 
-@cache
-def _environment_key() -> str:
-    """protocolc's own code and the versions of what renders: what changes outputs without any source changing."""
-    code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        code.update(path.read_bytes())
-    parts = [f"code={code.hexdigest()}"]
-    for package in ("protocolc", "weasyprint", "jinja2", "markdown-it-py"):
-        try:
-            parts.append(f"{package}={metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{package}=?")
-    return "\n".join(parts)
-
-
-@cache
-def _fonts_key() -> str:
-    """The font files the stylesheet's families resolve to: only the PDF embeds them."""
-    if not shutil.which("fc-match"):
-        return "fonts=?"
-    parts = []
-    for family in FONT_FAMILIES:
-        found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=False)
-        path = Path(found.stdout.strip())
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-        parts.append(f"{family}={path.name}:{digest}")
-    return "\n".join(parts)
-
-
 def fingerprint(doc: Document) -> str:
-    """The whole resolved Document: templates see nothing else, so nothing else can change the outputs."""
+    """The whole resolved Document: templates see nothing else, so nothing else can change the outputs.
+
+    Its repr is the same in every process: no field that is printed holds a set (whose order changes
+    with Python's string hashing from one process to the next).
+    """
     return repr(doc)
 
 
 def inputs_keys(
-    doc: Document, formats: tuple[str, ...], workspace: Workspace, draft: str | None = None
+    doc: Document, formats: tuple[str, ...], workspace: Workspace, draft: str | None = None, printed: str = ""
 ) -> dict[str, str]:
     """A hash per format of everything its output depends on: the document, the templates it reads, the fonts.
 
     One key per format, so editing the Markdown template re-renders the Markdown and nothing else.
+    `printed` is the document's fingerprint when the caller has it already.
     """
     keys: dict[str, str] = {}
+    printed = printed or fingerprint(doc)
     for name in formats:
         fmt = FORMATS[name]
         used = fmt.templates + tuple(t for u in fmt.uses for t in FORMATS[u].templates)
-        parts = [fingerprint(doc), name, _environment_key(), workspace.templates.digest(used)]
+        parts = [printed, name, environment_key(), workspace.templates.digest(used)]
         if draft is not None:
             parts.append(f"draft built {draft}")
         if fmt.needs_fonts:
-            parts.append(_fonts_key())
+            parts.append(fonts_key())
         digest = hashlib.sha256()
         for part in parts:
             digest.update(part.encode("utf-8") + b"\0")
@@ -149,7 +122,7 @@ def model_diff_name(document_id: str) -> str:
     return f"{document_id}.model-diff.html"
 
 
-def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: bool) -> Path | None:
+def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: bool, printed: str = "") -> Path | None:
     """The site's page of how a council departs from the model, rewritten only when either side changed.
 
     It is not one of the council's outputs: a library change alters the model side of every council's
@@ -158,7 +131,11 @@ def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: b
     from . import diff, diff_format
 
     model = workspace.model_document(doc.id)
-    key = hashlib.sha256((fingerprint(doc) + fingerprint(model) + _environment_key()).encode("utf-8")).hexdigest()
+    if doc.id not in workspace.fingerprints:  # the model is the same for every council: printed once
+        workspace.fingerprints[doc.id] = fingerprint(model)
+    model_printed = workspace.fingerprints[doc.id]
+    parts = (printed or fingerprint(doc), model_printed, environment_key())
+    key = hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
     stamp = f"<!-- protocolc model-diff {key} -->\n"  # after the doctype: a comment before it means quirks mode
     path = folder / model_diff_name(doc.id)
     if not force:
@@ -187,21 +164,24 @@ def build_one(
 
     For a site (`build --all`), the document's page of differences from the model is kept up to date too.
     """
+    from . import adoption
+
     warnings: list[Problem] = []
     try:
         found = adoption.publication(workspace, council_id, document_id, warnings)
         doc = found.published
         # Never adopted: the sources' text is all there is, published as `<document>.*` but marked as a draft.
-        mark = adoption.british(adoption.build_date()) if found.adopted is None and not doc.versions else None
+        mark = adoption.british(build_date()) if found.adopted is None and not doc.versions else None
         folder = out / council_id
         check_write(folder / manifest_name(document_id), out)
-        extra = write_model_diff(workspace, doc, folder, force) if site and "html" in formats else None
+        printed = fingerprint(doc)
+        extra = write_model_diff(workspace, doc, folder, force, printed) if site and "html" in formats else None
         failed: dict[str, tuple[str, ProtocolError]] = {}
-        written = _render_stale(workspace, doc, document_id, formats, folder, force, mark, failed)
+        written = _render_stale(workspace, doc, document_id, formats, folder, force, mark, failed, printed)
         draft_stem = document_id + adoption.DRAFT_SUFFIX
         if found.adopted is not None and found.is_draft:
             draft = adoption.draft_document(workspace, council_id, document_id)
-            built_on = adoption.british(adoption.build_date())
+            built_on = adoption.british(build_date())
             written += _render_stale(workspace, draft, draft_stem, formats, folder, force, built_on, failed)
         else:
             _remove_outputs(folder, draft_stem)  # adopted since: a stale draft must not stay on the site
@@ -236,12 +216,13 @@ def _render_stale(
     force: bool,
     draft: str | None,
     failed: dict[str, tuple[str, ProtocolError]],
+    printed: str = "",
 ) -> tuple[Path, ...]:
     """Render and write the formats of one set of outputs (`<stem>.*`) that are not up to date.
 
     A format that cannot be rendered is recorded in `failed` (by file name) and the others are still written.
     """
-    keys = inputs_keys(doc, formats, workspace, draft)
+    keys = inputs_keys(doc, formats, workspace, draft, printed)
     stale = formats if force else stale_formats(folder, stem, keys)
     if stale is None:
         return ()
@@ -281,6 +262,8 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _start_worker(root: str, parent: int | None = None) -> None:
+    from .workspace import Workspace
+
     global _worker_workspace
     if parent is not None:
         _die_with_parent(parent)
@@ -308,38 +291,101 @@ def build_many(
     force: bool = False,
     site: bool = False,
     progress: Callable[[DocumentResult], None] | None = None,
+    fresh: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[DocumentResult]:
-    """Build (council, document) pairs in order; with jobs > 1 in worker processes, results in the order asked for."""
+    """Build (council, document) pairs in order; with jobs > 1 in worker processes, results in the order asked for.
+
+    Pairs in `fresh` were found current by the first check (quick.py) and are reported up to date unbuilt;
+    worker processes are started only when more than one document is left to build.
+    """
     notify = progress or (lambda result: None)
-    for folder in sorted({out / council_id for council_id, _ in names}):  # what a killed build left half-written
+    todo = [pair for pair in names if pair not in fresh]
+    for folder in sorted({out / council_id for council_id, _ in todo}):  # what a killed build left half-written
         if is_inside(folder, out):
             remove_stale_temporaries(folder)
-    if jobs <= 1 or len(names) <= 1:
-        results = []
-        for council_id, document_id in names:
-            results.append(build_one(workspace, council_id, document_id, formats, out, force, site))
-            notify(results[-1])
-        return results
+    if jobs <= 1 or len(todo) <= 1:
+        built = (build_one(workspace, c, d, formats, out, force, site) for c, d in todo)
+        return _in_order(names, fresh, built, notify)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if "pdf" in formats:
+        from .formats import pdf
+
         with contextlib.suppress(ProtocolError):  # imported once here, so forked workers start warm
             pdf.load_weasyprint()
-
+        fonts_key()  # asked once here, so forked workers know the answer
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    workers = min(jobs, len(names))
-    chunk = max(1, min(16, len(names) // (workers * 8)))
-    tasks = [(cid, did, formats, str(out), force, site) for cid, did in names]
-    results = []
+    workers = min(jobs, len(todo))
+    chunk = max(1, min(16, len(todo) // (workers * 8)))
+    tasks = [(cid, did, formats, str(out), force, site) for cid, did in todo]
     global _worker_workspace
     _worker_workspace = workspace
     try:
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker, initargs=(str(workspace.project.root), os.getpid())
         ) as pool:
-            for result in pool.map(_work, tasks, chunksize=chunk):
-                results.append(result)
-                notify(result)
+            return _in_order(names, fresh, pool.map(_work, tasks, chunksize=chunk), notify)
     finally:
         _worker_workspace = None
+
+
+def _in_order(
+    names: list[tuple[str, str]],
+    fresh: frozenset[tuple[str, str]],
+    built: Iterator[DocumentResult],
+    notify: Callable[[DocumentResult], None],
+) -> list[DocumentResult]:
+    results = []
+    for council_id, document_id in names:
+        if (council_id, document_id) in fresh:
+            results.append(DocumentResult(council_id, document_id, UP_TO_DATE))
+        else:
+            results.append(next(built))
+        notify(results[-1])
+    return results
+
+
+def build_project(
+    project: Project,
+    specs: list[str] | None,
+    formats: tuple[str, ...],
+    out: Path,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    site: bool = False,
+    progress: Callable[[DocumentResult], None] | None = None,
+) -> list[DocumentResult]:
+    """Build the documents named ('hexham', 'hexham/protocol'; None: every one), skipping those up to date.
+
+    The first check (quick.py) looks only at the raw files: when it vouches for every document, the
+    library is not even loaded. Whatever it cannot vouch for is checked and built the thorough way.
+    """
+    quick = QuickCheck(project, out, formats, site, build_date().isoformat())
+    pairs = quick.names(specs)
+    keys = {pair: quick.keys(*pair) for pair in pairs or ()}
+    fresh = frozenset() if force else frozenset(p for p in pairs or () if quick.fresh(*p, keys[p]))
+    if pairs is not None and len(fresh) == len(pairs):
+        return _in_order(pairs, fresh, iter(()), progress or (lambda result: None))
+    from .workspace import Workspace
+
+    workspace = Workspace.open(project)
+    if pairs is None:
+        pairs = workspace.names(specs)
+        keys = {pair: quick.keys(*pair) for pair in pairs}
+    else:  # the councils left to build are loaded and checked as Workspace.names would
+        workspace.names(list(dict.fromkeys(c for c, d in pairs if (c, d) not in fresh)))
+    results = build_many(
+        workspace, pairs, formats, out, jobs=jobs, force=force, site=site, progress=progress, fresh=fresh
+    )
+    for result in results:
+        pair = (result.council_id, result.document_id)
+        if result.state == FAILED or result.warnings:
+            quick.forget(*pair)
+        elif pair not in fresh:
+            quick.record(*pair, keys[pair])
+    quick.save()
     return results
 
 

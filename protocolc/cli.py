@@ -8,20 +8,23 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import adoption, api, check, diff_format, scaffold, schema, stats, status
-from . import build as build_stage
 from .confine import misplaced_output
 from .errors import Problem, ProtocolError
-from .load import KINDS
-from .model import Document, PartialDate
-from .project import Project, find_project
-from .strays import stray_files
-from .write import write_atomic, write_set
+from .formats import NAMES as FORMAT_NAMES
+from .project import KINDS, Project, find_project
 
-FORMAT_CHOICES = ", ".join(api.FORMATS)
+if TYPE_CHECKING:
+    from . import adoption
+    from .build import DocumentResult
+    from .model import Document, PartialDate
+
+# Each command imports what it uses when it runs: `--version`, `list` or `check` load no WeasyPrint,
+# no comparison and no build machinery.
+FORMAT_CHOICES = ", ".join(FORMAT_NAMES)
 
 
 def fail(exc: ProtocolError) -> None:
@@ -71,13 +74,31 @@ def echo_table(rows: Sequence[tuple[str, ...]]) -> None:
 
 def parse_formats(value: str) -> list[str]:
     formats = [f.strip() for f in value.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in api.FORMATS]
+    unknown = [f for f in formats if f not in FORMAT_NAMES]
     if unknown or not formats:
         raise click.BadParameter(f"'{value}': give one or more of {FORMAT_CHOICES}, separated by commas")
     return formats
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands kept in their own modules, loaded only when run or listed (click's documented lazy group)."""
+
+    LAZY = {"import": ("protocolc.importer.command", "import_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            import importlib
+
+            module, name = self.LAZY[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
@@ -147,6 +168,10 @@ def build(
       protocolc build --all -o public
       protocolc build --all --shard 2/4 --jobs 2
     """
+    from . import api
+    from . import build as build_stage
+    from .strays import stray_files
+
     chosen = parse_formats(formats)
     if not councils and not all_councils:
         raise click.UsageError("name one or more councils, or give --all (see 'protocolc list')")
@@ -176,7 +201,8 @@ def build(
                 progress=progress.update,
             )
         notes: list[Problem] = []
-        index = api.write_site(project, output, notes=notes) if site else None
+        unchanged = all_councils and all(r.state == build_stage.UP_TO_DATE for r in results)
+        index = api.write_site(project, output, notes=notes, unchanged=unchanged) if site else None
     except ProtocolError as exc:
         fail(exc)
     failed = [r for r in results if r.error]
@@ -221,7 +247,9 @@ class BuildProgress:
         if self.bar:
             self.bar.stop()
 
-    def update(self, result: build_stage.DocumentResult) -> None:
+    def update(self, result: DocumentResult) -> None:
+        from . import build as build_stage
+
         if self.bar:
             self.bar.advance(self.task)
         elif not self.quiet and result.state == build_stage.BUILT:
@@ -249,6 +277,8 @@ def site_command(ctx: click.Context, output: Path | None) -> None:
     Example:
       protocolc site
     """
+    from . import api
+
     project = open_project(ctx)
     refuse_misplaced_output(project, output)
     notes: list[Problem] = []
@@ -270,6 +300,8 @@ def list_councils(ctx: click.Context) -> None:
     Example:
       protocolc list
     """
+    from .strays import stray_files
+
     project = open_project(ctx)
     documents = load_documents(project, None)
     for problem in stray_files(project):
@@ -283,6 +315,8 @@ def list_councils(ctx: click.Context) -> None:
 
 def load_documents(project: Project, names: list[str] | None) -> list[Document]:
     """Every document named ('hexham', 'hexham/protocol'; None: all), resolved; any problem ends the command."""
+    from . import api
+
     try:
         workspace = api.Workspace.open(project)
         return [workspace.document(c, d) for c, d in workspace.names(names)]
@@ -303,6 +337,8 @@ def stats_command(ctx: click.Context, councils: tuple[str, ...], min_words: int)
       protocolc stats
       protocolc stats hexham
     """
+    from . import api, stats
+
     project = open_project(ctx)
     documents = load_documents(project, None)  # shares are measured against every council
     named = {d.council.id for d in load_documents(project, council_names(councils))} if councils else None
@@ -358,6 +394,9 @@ def diff_command(
       protocolc diff hexham model
       protocolc diff hexham@v1.0 hexham --format html -o changes.html
     """
+    from . import api, diff_format
+    from .write import write_atomic
+
     try:
         project = find_project(explicit=ctx.obj)
         comparison = api.compare(project, first, second)
@@ -391,6 +430,8 @@ def check_command(ctx: click.Context, councils: tuple[str, ...], strict: bool) -
       protocolc check
       protocolc check hexham --strict
     """
+    from . import check
+
     report = check.check(open_project(ctx), councils or None)
     for problem in report.problems:
         click.echo(str(problem), err=problem.severity == "error" or strict)
@@ -459,6 +500,8 @@ def status_command(
       protocolc status hexham duston
       protocolc status --fail-overdue --fail-drafts --fail-no-review
     """
+    from . import adoption, api, status
+
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
@@ -526,6 +569,9 @@ def schema_command(ctx: click.Context, output: Path | None) -> None:
     Example:
       protocolc schema
     """
+    from . import api, schema
+    from .write import write_set
+
     project = open_project(ctx)
     try:
         library = api.Workspace.open(project).library
@@ -620,6 +666,8 @@ def init_command(folder: Path, council_id: str | None, **facts: str | None) -> N
     Example:
       protocolc init documents --name 'Testville Parish Council' --kind parish
     """
+    from . import scaffold
+
     try:
         created = scaffold.init_repository(folder, scaffold.Answers(council_id, **facts))
     except ProtocolError as exc:
@@ -640,6 +688,8 @@ def new_command(council_id: str, **facts: str | None) -> None:
     Example:
       protocolc new testville --name 'Testville Parish Council' --kind parish --clerk 'Parish Clerk'
     """
+    from . import scaffold
+
     try:
         created = scaffold.new_council(open_project(click.get_current_context()), scaffold.Answers(council_id, **facts))
     except ProtocolError as exc:
@@ -662,6 +712,8 @@ def snapshot_command(ctx: click.Context, names: tuple[str, ...], label: str | No
       protocolc snapshot hexham
       protocolc snapshot hexham/protocol --version 1.0
     """
+    from . import adoption, api
+
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
@@ -700,6 +752,8 @@ def adopt_command(
     Example:
       protocolc adopt hexham --minute 101/26 --date 2026-11-25 --review-by 2029-11
     """
+    from . import adoption, api
+
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
@@ -762,6 +816,8 @@ def impact_command(ctx: click.Context, councils: tuple[str, ...]) -> None:
     Example:
       protocolc impact
     """
+    from . import adoption, api
+
     project = open_project(ctx)
     drafts = 0
     try:
@@ -779,15 +835,6 @@ def impact_command(ctx: click.Context, councils: tuple[str, ...]) -> None:
         fail(exc)
     click.echo(f"{drafts} document{'s' if drafts != 1 else ''} changed from the adopted text")
     sys.exit(1 if drafts else 0)
-
-
-def _register_import() -> None:
-    from .importer.command import import_command
-
-    main.add_command(import_command)
-
-
-_register_import()
 
 
 @main.command(name="redline")
@@ -821,7 +868,8 @@ def redline_command(
       protocolc redline hexham
       protocolc redline hexham --from 1.0 --to 1.1 --format docx
     """
-    from . import redline
+    from . import api, redline
+    from .write import write_atomic
 
     project = open_project(ctx)
     try:

@@ -38,11 +38,11 @@ from .model import (
 )
 from .numbering import STYLES
 from .project import DOCUMENT_ID
+from .project import KINDS as KINDS  # defined there: the command line lists them without loading this
 from .sources import Map, Reader, Seq, Str, _src, read_yaml
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-KINDS = ("town", "parish", "community", "city", "village", "neighbourhood")
 PUNCTUATION = ("as-written", "none")
 
 

@@ -400,7 +400,7 @@ class Document:
     sections: tuple[DocSection, ...]
     closing: Passage | None
     numbering: Numbering
-    variables_used: frozenset[str] = field(default=frozenset(), compare=False)  # facts set but never printed
+    variables_used: frozenset[str] = field(default=frozenset(), compare=False, repr=False)  # facts never printed
 
     @property
     def current(self) -> Version:

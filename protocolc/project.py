@@ -10,6 +10,8 @@ from .errors import ProtocolError, did_you_mean
 
 COUNCIL_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DOCUMENT_ID = COUNCIL_ID
+KINDS = ("town", "parish", "community", "city", "village", "neighbourhood")  # what a council may be
+MODEL = "model"  # the library's own text, named like a council (diff model hexham)
 ID_HINT = "in lower case letters, digits and '-', e.g. hexham"
 
 

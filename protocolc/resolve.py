@@ -42,6 +42,7 @@ from .model import (
     draft_version,
 )
 from .numbering import UNNUMBERED, Number, number
+from .project import MODEL as MODEL  # the pseudo-council of the library's own text
 
 ITEM_ENDING = re.compile(r"\s*(?:[;,]\s*(?:and|or)|[;.,])\s*$")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -875,9 +876,6 @@ def _amendment_problems(changer: _Changer, render: Renderer) -> list[Problem]:
             )
         )
     return problems
-
-
-MODEL = "model"
 
 
 def model_council(library: Library) -> Council:

@@ -29,6 +29,7 @@ class Workspace:
     _templates: Templates | None = None
     _models: dict[str, Document] = field(default_factory=dict)
     _env: TextTemplates = field(default_factory=text_environment)
+    fingerprints: dict[str, str] = field(default_factory=dict)  # each model's, by document type (build.py)
 
     @classmethod
     def open(cls, project: Project) -> Workspace:

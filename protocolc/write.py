@@ -8,9 +8,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import DocItem, Document
+if TYPE_CHECKING:
+    from .model import DocItem, Document
 
 
 def manifest_name(document_id: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..layout import Layout
-from ..templating import Templates
+if TYPE_CHECKING:  # annotations only: listing the formats loads neither the layout nor Jinja
+    from ..layout import Layout
+    from ..templating import Templates
 
 
 @dataclass

@@ -20,15 +20,17 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
-from ..layout import Block, Layout, ListItem
-from ..model import PartialDate
 from ..numbering import STYLES
 from .base import Format, Job
+
+if TYPE_CHECKING:  # annotations only: listing the formats loads no layout or Markdown parser
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+    from ..layout import Block, Layout, ListItem
+    from ..model import PartialDate
 
 REFERENCE = "reference.docx"
 LANGUAGE = "en-GB"

@@ -14,11 +14,8 @@ from pathlib import Path
 import click
 
 from ..errors import ProtocolError, Source
-from ..load import load_library
 from ..project import COUNCIL_ID, find_project
 from ..write import write_atomic
-from . import import_document
-from .align import TOLERANCE
 
 DOCUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -34,7 +31,7 @@ def run_import(
     council_id: str,
     document: str,
     force: bool,
-    tolerance: float = TOLERANCE,
+    tolerance: float | None = None,
 ) -> tuple[list[Path], str]:
     """Import FILE as council `council_id`; returns the files written and the proofing report."""
     if not COUNCIL_ID.match(council_id):
@@ -56,8 +53,14 @@ def run_import(
         data = file.read_bytes()
     except OSError as exc:
         raise ProtocolError(f"cannot read {file}: {exc.strerror}", Source(str(file)), "check the file's name") from exc
+    from ..load import load_library
+    from . import import_document
+    from .align import TOLERANCE
+
     library = load_library(project.root)
-    result = import_document(data, file.name, council_id, library, document, tolerance)
+    result = import_document(
+        data, file.name, council_id, library, document, TOLERANCE if tolerance is None else tolerance
+    )
     folder = project.councils / council_id
     outputs = {
         folder / "council.yaml": result.emitted.council_yaml,
@@ -97,7 +100,7 @@ def import_command(
     """
     project_dir = ctx.obj if isinstance(ctx.obj, Path) else None
     try:
-        written, text = run_import(project_dir, file, council_id, document, force, 0.0 if exact else TOLERANCE)
+        written, text = run_import(project_dir, file, council_id, document, force, 0.0 if exact else None)
     except ProtocolError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
