@@ -150,3 +150,26 @@ def test_a_noop_build_all_starts_no_worker_and_imports_no_weasyprint(tmp_project
     assert first.stdout.split() == ["True", "True", "0"], first.stderr
     again = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env)
     assert again.stdout.split() == ["False", "False", "0"], again.stderr
+
+
+def test_the_thorough_check_agrees_across_processes(tmp_project: TmpProject, tmp_path: Path) -> None:
+    """A build in a new process (another string hash seed) finds the outputs of the last one up to date.
+
+    The first check's cache is removed in between, so it is the resolved document's fingerprint that decides.
+    The tiny council has no adopted snapshot: its document is resolved from the sources, with every fact it uses.
+    """
+    tmp_project.tiny()
+    out = tmp_path / "out"
+    script = (
+        "import sys; from pathlib import Path; from protocolc import api; from protocolc.project import Project; "
+        "r = api.build(Project(Path(sys.argv[1])), None, ['md', 'html'], Path(sys.argv[2]), site=True); "
+        "print(sorted({x.state for x in r}))"
+    )
+    states_seen = []
+    for seed in ("1", "2"):
+        cache = tmp_path / f"cache-{seed}"  # a cold first check each time
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PROTOCOLC_CACHE": str(cache)}
+        args = [sys.executable, "-c", script, str(tmp_project.root), str(out)]
+        done = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
+        states_seen.append(done.stdout.strip())
+    assert states_seen == ["['built']", "['up to date']"]
