@@ -7,6 +7,7 @@ council's mistake never stops the others and never damages their outputs.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
@@ -83,7 +84,7 @@ def write_site(
     out = out_dir if out_dir is not None else project.root / "build"
     if out_dir is None:
         check_default_output(project.root, out)
-    known = {(cid, path.stem) for cid in project.council_ids() for path in (project.councils / cid).glob("*.yaml")}
+    known = {(cid, name[:-5]) for cid in project.council_ids() for name in _yaml_names(project.councils / cid)}
     record = IndexRecord(project, out, today or dt.date.today(), known)
     if unchanged and record.current():
         return record.index
@@ -97,6 +98,11 @@ def write_site(
     if not found:  # notes are printed every time, so an index that has them is never skipped
         record.save()
     return path
+
+
+def _yaml_names(folder: Path) -> list[str]:
+    with os.scandir(folder) as listed:
+        return [e.name for e in listed if e.name.endswith(".yaml")]
 
 
 def document_at(project: Project, spec: str, stack: ExitStack) -> Document:

@@ -367,6 +367,7 @@ def build_project(
     keys = {pair: quick.keys(*pair) for pair in pairs or ()}
     fresh = frozenset() if force else frozenset(p for p in pairs or () if quick.fresh(*p, keys[p]))
     if pairs is not None and len(fresh) == len(pairs):
+        quick.save()  # files found unchanged may now be trusted by their times
         return _in_order(pairs, fresh, iter(()), progress or (lambda result: None))
     from .workspace import Workspace
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,8 @@ class Project:
         """The councils: folders of councils/ named by a plain id."""
         if not self.councils.is_dir():
             return []
-        return sorted(p.name for p in self.councils.iterdir() if p.is_dir() and COUNCIL_ID.match(p.name))
+        with os.scandir(self.councils) as listed:  # whether an entry is a folder comes with its name
+            return sorted(e.name for e in listed if COUNCIL_ID.match(e.name) and e.is_dir())
 
     def council_folder(self, council_id: str) -> Path:
         """The folder of a council id, refusing anything that is not a plain id inside councils/."""

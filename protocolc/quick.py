@@ -24,7 +24,9 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
+import time
 from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
@@ -37,7 +39,7 @@ from .write import manifest_name, write_atomic
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 
-SCHEME = "protocolc-quick-1"
+SCHEME = "protocolc-quick-2"
 MODEL_DIFF = "model-diff"  # the site's page of changes from the model, checked like a format
 FONT_FAMILIES = ("DejaVu Serif", "DejaVu Sans")  # the families templates/protocol.css names
 COUNCIL_FILE = "council.yaml"
@@ -95,33 +97,69 @@ def cache_folder() -> Path:
     return Path(base) / "protocolc"
 
 
-def _hash_files(digest: Any, root: str, names: Iterable[str]) -> None:
-    """Each file's name (relative to the project) and bytes; a missing file is hashed as missing.
+RACY_NS = 2_000_000_000  # a file changed this close to when it was hashed is read again next time
 
-    A file that is a link is hashed with where it leads: whether a link is allowed (inside the project) was
-    decided by the build that recorded it, and a link pointed elsewhere since is a changed input.
+
+class FileHashes:
+    """Each input file's hash, read again only when its size, times or inode changed (as git's index does).
+
+    A file changed within two seconds before it was hashed is not trusted by its times (it could change
+    again within the same clock tick): it is read again until it has been still for longer.
+    Links are always read, with where they lead.
     """
-    for name in names:
-        path = os.path.join(root, name)
+
+    def __init__(self, table: Any) -> None:
+        self.table: dict[str, list[Any]] = table if isinstance(table, dict) else {}
+        self.changed = False
+
+    def content(self, path: str) -> str:
+        try:
+            found = os.lstat(path)
+        except OSError:
+            return "missing"
+        if stat.S_ISLNK(found.st_mode):
+            return "link " + os.path.realpath(path) + " " + self._read(path)
+        signature = [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
+        recorded = self.table.get(path)
+        if (
+            isinstance(recorded, list)
+            and len(recorded) == 6
+            and recorded[:4] == signature
+            and isinstance(recorded[4], int)
+            and max(found.st_mtime_ns, found.st_ctime_ns) < recorded[4] - RACY_NS
+            and isinstance(recorded[5], str)
+        ):
+            return recorded[5]
+        hashed_at = time.time_ns()
+        digest = self._read(path)
+        self.table[path] = [*signature, hashed_at, digest]
+        self.changed = True
+        return digest
+
+    @staticmethod
+    def _read(path: str) -> str:
         try:
             with open(path, "rb") as handle:
-                data = handle.read()
-            if os.path.islink(path):
-                data = b"\0link " + os.path.realpath(path).encode() + b"\0" + data
+                return hashlib.sha256(handle.read()).hexdigest()
         except OSError:
-            data = b"\0missing"
-        digest.update(name.encode() + b"\0" + data + b"\0")
+            return "missing"
+
+    def update(self, digest: Any, root: str, names: Iterable[str]) -> None:
+        """Each file's name (relative to `root`) and content hash into `digest`; a missing file as missing."""
+        for name in names:
+            digest.update(f"{name}\0{self.content(os.path.join(root, name))}\0".encode())
 
 
-def template_digest(folders: list[Path], names: tuple[str, ...]) -> str:
+def template_digest(folders: list[Path], names: tuple[str, ...], hashes: FileHashes | None = None) -> str:
     """The files these templates resolve to in `folders` (the first found wins, as Templates finds them)."""
+    hashes = hashes or FileHashes({})
     digest = hashlib.sha256()
     for name in names:
         path = next((f / name for f in folders if (f / name).is_file()), None)
         if path is None:  # the thorough check reports it
             digest.update(f"{name}\0missing\0".encode())
             continue
-        _hash_files(digest, str(path.parent), (name,))
+        hashes.update(digest, str(path.parent), (name,))
     return digest.hexdigest()
 
 
@@ -144,17 +182,22 @@ class QuickCheck:
         self.path = self.cache_path(out, "documents")
         self.entries: dict[str, Any] = {}
         self.changed = False
+        files: Any = None
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("scheme") == SCHEME and isinstance(data.get("documents"), dict):
-                self.entries = data["documents"]
+                self.entries, files = data["documents"], data.get("files")
         except (OSError, ValueError):
             pass
+        self.hashes = FileHashes(files)
         self.root = str(project.root)
         self.day = day
         self._common: dict[str, str] = {}
         self._library: dict[str, str] = {}
         self._documents: dict[str, list[str]] = {}
+        self._adopted: set[str] = set()  # councils whose folder has adopted/
+        self._listed: set[str] = set()  # council folders seen in councils/, and those of them that are links
+        self._linked: set[str] = set()
 
     @staticmethod
     def cache_path(out: Path, what: str) -> Path:
@@ -168,7 +211,7 @@ class QuickCheck:
             parts = [SCHEME, name, environment_key()]
             if name != MODEL_DIFF:
                 folders = [f for f in (self.project.templates, PACKAGED_TEMPLATES) if f.is_dir()]
-                parts.append(template_digest(folders, format_templates(name)))
+                parts.append(template_digest(folders, format_templates(name), self.hashes))
                 if FORMATS[name].needs_fonts:
                     parts.append(fonts_key())
             self._common[name] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -181,7 +224,7 @@ class QuickCheck:
             files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
             names = ["clauses/library.yaml", *(p.relative_to(self.project.root).as_posix() for p in files)]
             digest = hashlib.sha256()
-            _hash_files(digest, self.root, names)
+            self.hashes.update(digest, self.root, names)
             self._library[document_id] = digest.hexdigest()
         return self._library[document_id]
 
@@ -189,12 +232,13 @@ class QuickCheck:
         """The documents of a council as its folder lists them (no file is read)."""
         if council_id not in self._documents:
             try:
-                names = sorted(
-                    e.name for e in os.scandir(f"{self.root}/councils/{council_id}") if e.name[-5:] == ".yaml"
-                )
+                with os.scandir(f"{self.root}/councils/{council_id}") as listed:
+                    names = sorted(e.name for e in listed)
             except OSError:
                 names = []
-            self._documents[council_id] = [n[:-5] for n in names if n != COUNCIL_FILE]
+            self._documents[council_id] = [n[:-5] for n in names if n[-5:] == ".yaml" and n != COUNCIL_FILE]
+            if "adopted" in names:
+                self._adopted.add(council_id)
         return self._documents[council_id]
 
     def keys(self, council_id: str, document_id: str) -> dict[str, str]:
@@ -205,15 +249,15 @@ class QuickCheck:
         """
         digest = hashlib.sha256(f"{','.join(self.documents(council_id))}\0{self.day}\0".encode())
         folder = f"councils/{council_id}"
-        if os.path.islink(os.path.join(self.root, folder)):
+        if council_id in self._linked or council_id not in self._listed:
             digest.update(b"\0link " + os.path.realpath(os.path.join(self.root, folder)).encode())
         adopted = f"{folder}/adopted/{document_id}"
-        try:
-            snapshots = sorted(f"{adopted}/{e.name}" for e in os.scandir(os.path.join(self.root, adopted)))
-        except OSError:
-            snapshots = []
+        snapshots: list[str] = []
+        if council_id in self._adopted:
+            with contextlib.suppress(OSError), os.scandir(os.path.join(self.root, adopted)) as listed:
+                snapshots = sorted(f"{adopted}/{e.name}" for e in listed)
         files = (f"{folder}/{COUNCIL_FILE}", f"{folder}/{document_id}.yaml", *snapshots)
-        _hash_files(digest, self.root, files)
+        self.hashes.update(digest, self.root, files)
         own = digest.hexdigest() + self._library_key(document_id)
         names = self.formats + ((MODEL_DIFF,) if self.site and "html" in self.formats else ())
         return {name: hashlib.sha256((own + self._common_key(name)).encode()).hexdigest() for name in names}
@@ -221,12 +265,15 @@ class QuickCheck:
     # --- which documents ------------------------------------------------------------------------------
     def names(self, specs: list[str] | None) -> list[tuple[str, str]] | None:
         """(council, document) pairs as Workspace.names gives them, from the folders alone; None when unsure."""
+        try:
+            with os.scandir(self.project.councils) as listed:
+                folders = [e for e in listed if COUNCIL_ID.match(e.name) and e.is_dir()]
+        except OSError:
+            return None
+        self._listed = {e.name for e in folders}
+        self._linked = {e.name for e in folders if e.is_symlink()}
         if specs is None:
-            try:
-                listed = os.scandir(self.project.councils)
-            except OSError:
-                return None
-            specs = sorted(e.name for e in listed if COUNCIL_ID.match(e.name) and e.is_dir())
+            specs = sorted(self._listed)
         found: list[tuple[str, str]] = []
         for spec in specs:
             if not NAME.match(spec):
@@ -291,9 +338,9 @@ class QuickCheck:
 
     def save(self) -> None:
         """Write the cache whole (a failure to write it only means the next build checks the slow way)."""
-        if not self.changed:
+        if not self.changed and not self.hashes.changed:
             return
-        data = {"scheme": SCHEME, "out": str(self.out.resolve()), "documents": self.entries}
+        data = {"scheme": SCHEME, "out": str(self.out.resolve()), "documents": self.entries, "files": self.hashes.table}
         with contextlib.suppress(OSError):
             write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 

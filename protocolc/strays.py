@@ -7,6 +7,7 @@ warning naming the file and the rename that fixes it, or an error naming the cha
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -62,7 +63,9 @@ def stray_files(project: Project) -> list[Problem]:
     def warn(path: str, message: str, hint: str) -> None:
         problems.append(Problem(message, Source(path), hint, severity="warning"))
 
-    for entry in sorted(councils.iterdir()):
+    with os.scandir(councils) as listed:  # scandir: whether an entry is a folder comes with its name
+        entries = sorted(listed, key=lambda e: e.name)
+    for entry in entries:
         name = entry.name
         if name.startswith("."):
             continue
@@ -77,7 +80,7 @@ def stray_files(project: Project) -> list[Problem]:
                     hint = f"councils/{right}/ already exists: move what you need into it, then delete this folder"
                 warn(where + "/", f"protocolc does not read this folder: its name {reason}", hint)
                 continue
-            problems += _stray_in_council(entry, where)
+            problems += _stray_in_council(Path(entry.path), where)
         elif YAML_LIKE.search(name):
             stem = YAML_LIKE.sub("", name)
             cid = plain_id(stem) or "<id>"
@@ -92,10 +95,11 @@ def stray_files(project: Project) -> list[Problem]:
 
 def _stray_in_council(folder: Path, where: str) -> list[Problem]:
     problems: list[Problem] = []
-    for entry in sorted(folder.iterdir()):
-        name = entry.name
-        if name.startswith(".") or not entry.is_file() or not YAML_LIKE.search(name):
-            continue
+    with os.scandir(folder) as listed:
+        names = sorted(e.name for e in listed if not e.name.startswith(".") and e.is_file())
+    for name in names:
+        if (name.endswith(".yaml") and DOCUMENT_ID.match(name[:-5])) or not YAML_LIKE.search(name):
+            continue  # the usual case, decided without the checks below
         stem = YAML_LIKE.sub("", name)
         right = (plain_id(stem) or "<document>") + ".yaml"
         if not name.endswith(".yaml"):

@@ -173,3 +173,20 @@ def test_the_thorough_check_agrees_across_processes(tmp_project: TmpProject, tmp
         done = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
         states_seen.append(done.stdout.strip())
     assert states_seen == ["['built']", "['up to date']"]
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(tmp_project: TmpProject, tmp_path: Path) -> None:
+    """Files found unchanged are trusted by their size and times; an edit that restores both is still caught."""
+    out = tmp_path / "out"
+    tmp_project.tiny()
+    api.build(tmp_project.project, ["tiny"], ["md"], out)
+    path = tmp_project.path("councils/tiny/council.yaml")
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "Tiny" in text
+    path.write_text(text.replace("Tiny", "Tidy", 1), encoding="utf-8")  # the same number of bytes
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    again = api.build(tmp_project.project, ["tiny"], ["md"], out)
+    assert states(again) == {"tiny/protocol": "built"}
+    assert "Tidy" in (out / "tiny" / "protocol.md").read_text(encoding="utf-8")
