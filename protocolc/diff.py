@@ -8,19 +8,43 @@ units carry a word-level redline.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Generic, TypeVar
+
+import cydifflib  # difflib's algorithms compiled (same matches, same ratios); the one engine, never a fallback
 
 from .model import DocItem, Document
 
 IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND = "identical", "reworded", "moved", "only-first", "only-second"
 STATUSES = (IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND)
 MATCH_THRESHOLD = 0.6  # least word similarity for two local clauses with different ids to count as the same clause
+MEMO_SIZE = 1 << 14  # pairs of texts (or texts) a Comparer remembers a result for; the oldest go first
+SIDES = 4  # documents a Comparer keeps the units of: the model of each document type a build compares with
+K = TypeVar("K")
+V = TypeVar("V")
 TOKEN = re.compile(r"\S+")
 WORD = re.compile(r"[a-z0-9]+")
+
+
+class Memo(Generic[K, V]):
+    """A bounded dictionary of results keyed by everything that decides them; the oldest entry goes first."""
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self.size = size
+        self.found: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        return self.found.get(key)
+
+    def put(self, key: K, value: V) -> V:
+        if len(self.found) >= self.size:
+            del self.found[next(iter(self.found))]
+        self.found[key] = value
+        return value
 
 
 def _all_items(items: tuple[DocItem, ...]) -> list[DocItem]:
@@ -83,6 +107,8 @@ class Comparison:
     second_label: str
     entries: tuple[Entry, ...]
     similarity: float
+    # What a renderer worked out for an entry, shared by the comparisons of one Comparer (see diff_format).
+    renderings: Memo[tuple[object, ...], str] | None = field(default=None, compare=False, repr=False)
 
     def count(self, status: str) -> int:
         return sum(1 for e in self.entries if e.status == status)
@@ -92,8 +118,11 @@ class Comparison:
         return all(e.status == IDENTICAL for e in self.entries)
 
 
-def units(doc: Document) -> list[Unit]:
-    """The document flattened in reading order; a clause's heading and text are one unit, its items follow."""
+def units(doc: Document, words: Memo[str, tuple[str, ...]] | None = None) -> list[Unit]:
+    """The document flattened in reading order; a clause's heading and text are one unit, its items follow.
+
+    With `words`, each unit's words are looked up there by its text (the same clause recurs across councils).
+    """
     out: list[Unit] = []
     for section in doc.sections:
         if section.heading:
@@ -107,6 +136,13 @@ def units(doc: Document) -> list[Unit]:
             for item in _all_items(clause.items):
                 amended = item.passage.amendment is not None
                 out.append(Unit(item.id, "item", section.id, item.label, item.passage.markdown, len(out), amended))
+    if words is not None:
+        for unit in out:
+            found = words.get(unit.text)
+            if found is None:
+                found = words.put(unit.text, unit.words)
+            else:
+                unit.__dict__["words"] = found  # what the cached property would compute from the same text
     return out
 
 
@@ -118,7 +154,7 @@ def _similarity(a: Unit, b: Unit) -> float:
         return 0.0
     if 2.0 * sum((a.counts & b.counts).values()) / total < MATCH_THRESHOLD:  # quick_ratio
         return 0.0
-    return difflib.SequenceMatcher(None, a.words, b.words, autojunk=False).ratio()
+    return float(cydifflib.SequenceMatcher(None, a.words, b.words, autojunk=False).ratio())
 
 
 def _number(number: str | None) -> str | None:
@@ -126,7 +162,9 @@ def _number(number: str | None) -> str | None:
     return re.sub(r"(\.0|\.)$", "", number) if number else None
 
 
-def align(first: list[Unit], second: list[Unit]) -> list[tuple[Unit | None, Unit | None]]:
+def align(
+    first: list[Unit], second: list[Unit], similarity: Callable[[Unit, Unit], float] = _similarity
+) -> list[tuple[Unit | None, Unit | None]]:
     """Pairs of units: same id first, then the closest wording among what is left (same kind only)."""
     by_id = {u.id: u for u in second}
     pairs: dict[int, Unit] = {}
@@ -137,24 +175,37 @@ def align(first: list[Unit], second: list[Unit]) -> list[tuple[Unit | None, Unit
     taken = {b.position for b in pairs.values()}
     loose_a = [a for a in first if a.position not in pairs]
     loose_b = [b for b in second if b.position not in taken]
-    scored = sorted(
-        ((_similarity(a, b), a.position, b.position, a, b) for a in loose_a for b in loose_b if a.kind == b.kind),
-        key=lambda t: (-t[0], t[1], t[2]),
+    scored = [(similarity(a, b), a, b) for a in loose_a for b in loose_b if a.kind == b.kind]
+    # The closest first; pairs under the threshold never match, so they need no sorting.
+    close = sorted(
+        ((-score, a.position, b.position, a, b) for score, a, b in scored if score >= MATCH_THRESHOLD),
+        key=lambda t: (t[0], t[1], t[2]),
     )
-    for score, _, _, a, b in scored:
-        if score < MATCH_THRESHOLD:
-            break
+    for _, _, _, a, b in close:
         if a.position not in pairs and b.position not in taken:
             pairs[a.position] = b
             taken.add(b.position)
     result: list[tuple[Unit | None, Unit | None]] = [(a, pairs.get(a.position)) for a in first]
-    # Units only in the second document go after the unit that precedes them there.
+    # Units only in the second document go after the last entry whose second unit precedes them there: after
+    # the last matched one (`after[i]`, i its place in `result`), or after those of them already placed, which
+    # follow it. Taken in the second document's order, each goes at the end of its matched entry's run.
+    matched = sorted((y.position, i) for i, (_, y) in enumerate(result) if y is not None)
+    after: dict[int, list[Unit]] = {}
+    last, k = -1, 0
     for b in second:
         if b.position in taken:
             continue
-        before = [i for i, (_, y) in enumerate(result) if y is not None and y.position < b.position]
-        result.insert(before[-1] + 1 if before else 0, (None, b))
-    return result
+        while k < len(matched) and matched[k][0] < b.position:
+            last = max(last, matched[k][1])
+            k += 1
+        after.setdefault(last, []).append(b)
+    if not after:
+        return result
+    out: list[tuple[Unit | None, Unit | None]] = [(None, b) for b in after.get(-1, ())]
+    for i, pair in enumerate(result):
+        out.append(pair)
+        out.extend((None, b) for b in after.get(i, ()))
+    return out
 
 
 def _in_order(pairs: list[tuple[Unit, Unit]]) -> set[int]:
@@ -186,7 +237,7 @@ def _in_order(pairs: list[tuple[Unit, Unit]]) -> set[int]:
 def redline(a: str, b: str) -> tuple[Change, ...]:
     """Word-level changes from a to b, keeping unchanged words as context."""
     ta, tb = TOKEN.findall(a), TOKEN.findall(b)
-    matcher = difflib.SequenceMatcher(None, [t.lower() for t in ta], [t.lower() for t in tb], autojunk=False)
+    matcher = cydifflib.SequenceMatcher(None, [t.lower() for t in ta], [t.lower() for t in tb], autojunk=False)
     changes: list[Change] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
@@ -208,50 +259,86 @@ def _renumbered(a: Unit, b: Unit) -> bool:
 
 
 class _Side:
-    """What is compared of one document, worked out once: its units, all its words, and an index of them."""
+    """One document as compared, worked out once: its units, all its words and (as a second side) their index."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, words: Memo[str, tuple[str, ...]]) -> None:
         self.doc = doc
-        self.units = units(doc)
+        self.units = units(doc, words)
         self.words = [w for u in self.units for w in u.words]
-        self.matcher = difflib.SequenceMatcher(None, (), self.words, autojunk=False)  # its index (b2j) built once
+        self._matcher: cydifflib.SequenceMatcher | None = None
+
+    @property
+    def matcher(self) -> cydifflib.SequenceMatcher:
+        """A SequenceMatcher whose second sequence is this document's words, its index (b2j) built once."""
+        if self._matcher is None:
+            self._matcher = cydifflib.SequenceMatcher(None, (), self.words, autojunk=False)
+        return self._matcher
 
 
-_SIDES: dict[int, _Side] = {}  # the last few documents compared as the second: the model, once per build
+class Comparer:
+    """Compares documents, keeping what recurs from one comparison to the next.
 
+    A build compares every council with the same model: the model's units and words are worked out once,
+    and the similarity of two clause texts, the redline between two texts, the words of a text and a
+    rendered entry are each remembered (bounded, keyed by the texts that decide them), since the same
+    model clause meets the same council wording in many councils. Results are exactly those of `compare`.
+    """
 
-def _side(doc: Document) -> _Side:
-    found = _SIDES.get(id(doc))
-    if found is None or found.doc is not doc:
-        if len(_SIDES) >= 4:
-            _SIDES.pop(next(iter(_SIDES)))
-        found = _SIDES[id(doc)] = _Side(doc)
-    return found
+    def __init__(self) -> None:
+        self._sides: list[_Side] = []  # the documents last compared, held so that `is` identifies them
+        self._words: Memo[str, tuple[str, ...]] = Memo()
+        self._similar: Memo[tuple[str, str], float] = Memo()
+        self._redlines: Memo[tuple[str, str], tuple[Change, ...]] = Memo()
+        self._renderings: Memo[tuple[object, ...], str] = Memo()
+
+    def side(self, doc: Document) -> _Side:
+        for found in self._sides:
+            if found.doc is doc:
+                return found
+        if len(self._sides) >= SIDES:
+            self._sides.pop(0)
+        self._sides.append(_Side(doc, self._words))
+        return self._sides[-1]
+
+    def similarity(self, a: Unit, b: Unit) -> float:
+        key = (a.text, b.text)  # a unit's words are a function of its text
+        found = self._similar.get(key)
+        return found if found is not None else self._similar.put(key, _similarity(a, b))
+
+    def redline(self, a: str, b: str) -> tuple[Change, ...]:
+        key = (a, b)
+        found = self._redlines.get(key)
+        return found if found is not None else self._redlines.put(key, redline(a, b))
+
+    def compare(self, first: Document, second: Document, first_label: str, second_label: str) -> Comparison:
+        """Every unit of `first` aligned with `second`'s."""
+        side_a = self.side(first)
+        side_b = self.side(second)
+        ua, ub = side_a.units, side_b.units
+        aligned = align(ua, ub, self.similarity)
+        matched = [(a, b) for a, b in aligned if a is not None and b is not None]
+        ordered = _in_order(matched)
+        entries = []
+        for a, b in aligned:
+            if b is None:
+                entries.append(Entry(ONLY_FIRST, a, None))
+            elif a is None:
+                entries.append(Entry(ONLY_SECOND, None, b))
+            elif " ".join(a.text.split()) != " ".join(b.text.split()):
+                entries.append(Entry(REWORDED, a, b, self.redline(a.text, b.text)))
+            elif a.section != b.section or a.position not in ordered or _renumbered(a, b):
+                entries.append(Entry(MOVED, a, b))
+            else:
+                entries.append(Entry(IDENTICAL, a, b))
+        if side_a.words or side_b.words:
+            matcher = side_b.matcher
+            matcher.set_seq1(side_a.words)
+            similarity = float(matcher.ratio())
+        else:
+            similarity = 1.0
+        return Comparison(first, second, first_label, second_label, tuple(entries), similarity, self._renderings)
 
 
 def compare(first: Document, second: Document, first_label: str, second_label: str) -> Comparison:
-    """Every unit of `first` aligned with `second`'s; the second side (the model, for a site) is kept for reuse."""
-    side = _side(second)
-    ua, ub = units(first), side.units
-    aligned = align(ua, ub)
-    matched = [(a, b) for a, b in aligned if a is not None and b is not None]
-    ordered = _in_order(matched)
-    entries = []
-    for a, b in aligned:
-        if b is None:
-            entries.append(Entry(ONLY_FIRST, a, None))
-        elif a is None:
-            entries.append(Entry(ONLY_SECOND, None, b))
-        elif " ".join(a.text.split()) != " ".join(b.text.split()):
-            entries.append(Entry(REWORDED, a, b, redline(a.text, b.text)))
-        elif a.section != b.section or a.position not in ordered or _renumbered(a, b):
-            entries.append(Entry(MOVED, a, b))
-        else:
-            entries.append(Entry(IDENTICAL, a, b))
-    words_a = [w for u in ua for w in u.words]
-    if words_a or side.words:
-        side.matcher.set_seq1(words_a)
-        similarity = side.matcher.ratio()
-    else:
-        similarity = 1.0
-    return Comparison(first, second, first_label, second_label, tuple(entries), similarity)
+    """Every unit of `first` aligned with `second`'s (a build compares many: see Comparer)."""
+    return Comparer().compare(first, second, first_label, second_label)
