@@ -73,6 +73,11 @@ class Unit:
         """How often each word occurs: what SequenceMatcher.quick_ratio counts, counted once."""
         return Counter(self.words)
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """The distinct words, for a cheap bound on what quick_ratio would count."""
+        return frozenset(self.words)
+
 
 @dataclass(frozen=True)
 class Change:
@@ -92,7 +97,9 @@ class Entry:
     @property
     def amended(self) -> bool:
         """Either side prints library wording its council amended (punctuation and capitals only)."""
-        return any(u is not None and u.amended for u in (self.first, self.second))
+        return bool(
+            (self.first is not None and self.first.amended) or (self.second is not None and self.second.amended)
+        )
 
     @property
     def unit(self) -> Unit:
@@ -111,7 +118,12 @@ class Comparison:
     renderings: Memo[tuple[object, ...], str] | None = field(default=None, compare=False, repr=False)
 
     def count(self, status: str) -> int:
-        return sum(1 for e in self.entries if e.status == status)
+        return self.statuses.count(status)
+
+    @cached_property
+    def statuses(self) -> list[str]:
+        """Each entry's status, in order: counted once per status by every summary."""
+        return [e.status for e in self.entries]
 
     @property
     def identical(self) -> bool:
@@ -152,7 +164,13 @@ def _similarity(a: Unit, b: Unit) -> float:
     total = la + lb
     if not total or 2.0 * min(la, lb) / total < MATCH_THRESHOLD:  # real_quick_ratio
         return 0.0
-    if 2.0 * sum((a.counts & b.counts).values()) / total < MATCH_THRESHOLD:  # quick_ratio
+    # quick_ratio counts min(count in a, count in b) for each word the two share; each shared word counts at
+    # most once plus its repeats in either text, so this bound is never below it: under the threshold, so is it.
+    common = a.vocabulary & b.vocabulary
+    if 2.0 * (len(common) + min(la - len(a.vocabulary), lb - len(b.vocabulary))) / total < MATCH_THRESHOLD:
+        return 0.0
+    ca, cb = a.counts, b.counts
+    if 2.0 * sum(min(ca[w], cb[w]) for w in common) / total < MATCH_THRESHOLD:  # quick_ratio
         return 0.0
     return float(cydifflib.SequenceMatcher(None, a.words, b.words, autojunk=False).ratio())
 
@@ -175,12 +193,20 @@ def align(
     taken = {b.position for b in pairs.values()}
     loose_a = [a for a in first if a.position not in pairs]
     loose_b = [b for b in second if b.position not in taken]
-    scored = [(similarity(a, b), a, b) for a in loose_a for b in loose_b if a.kind == b.kind]
-    # The closest first; pairs under the threshold never match, so they need no sorting.
-    close = sorted(
-        ((-score, a.position, b.position, a, b) for score, a, b in scored if score >= MATCH_THRESHOLD),
-        key=lambda t: (t[0], t[1], t[2]),
-    )
+    # The closest first. Pairs under the threshold never match, so they are not kept, and pairs whose lengths
+    # alone put them under it (the first test of _similarity) are not scored.
+    close: list[tuple[float, int, int, Unit, Unit]] = []
+    sized_b = [(b, len(b.words)) for b in loose_b]
+    for a in loose_a:
+        la = len(a.words)
+        for b, lb in sized_b:
+            total = la + lb
+            if b.kind != a.kind or not total or 2.0 * min(la, lb) / total < MATCH_THRESHOLD:
+                continue
+            score = similarity(a, b)
+            if score >= MATCH_THRESHOLD:
+                close.append((-score, a.position, b.position, a, b))
+    close.sort(key=lambda t: (t[0], t[1], t[2]))
     for _, _, _, a, b in close:
         if a.position not in pairs and b.position not in taken:
             pairs[a.position] = b
@@ -294,6 +320,9 @@ class Comparer:
     def side(self, doc: Document) -> _Side:
         for found in self._sides:
             if found.doc is doc:
+                if found is not self._sides[-1]:  # the most recently used last: the model stays
+                    self._sides.remove(found)
+                    self._sides.append(found)
                 return found
         if len(self._sides) >= SIDES:
             self._sides.pop(0)
@@ -302,7 +331,7 @@ class Comparer:
 
     def similarity(self, a: Unit, b: Unit) -> float:
         key = (a.text, b.text)  # a unit's words are a function of its text
-        found = self._similar.get(key)
+        found = self._similar.found.get(key)
         return found if found is not None else self._similar.put(key, _similarity(a, b))
 
     def redline(self, a: str, b: str) -> tuple[Change, ...]:
@@ -324,7 +353,7 @@ class Comparer:
                 entries.append(Entry(ONLY_FIRST, a, None))
             elif a is None:
                 entries.append(Entry(ONLY_SECOND, None, b))
-            elif " ".join(a.text.split()) != " ".join(b.text.split()):
+            elif a.text != b.text and " ".join(a.text.split()) != " ".join(b.text.split()):
                 entries.append(Entry(REWORDED, a, b, self.redline(a.text, b.text)))
             elif a.section != b.section or a.position not in ordered or _renumbered(a, b):
                 entries.append(Entry(MOVED, a, b))
