@@ -34,7 +34,7 @@ class Memo(Generic[K, V]):
     """A bounded dictionary of results keyed by everything that decides them; the oldest entry goes first."""
 
     def __init__(self, size: int = MEMO_SIZE) -> None:
-        self.size = size
+        self.size = max(1, size)
         self.found: dict[K, V] = {}
 
     def get(self, key: K) -> V | None:
@@ -310,12 +310,21 @@ class Comparer:
     model clause meets the same council wording in many councils. Results are exactly those of `compare`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, memo_size: int = MEMO_SIZE) -> None:
         self._sides: list[_Side] = []  # the documents last compared, held so that `is` identifies them
-        self._words: Memo[str, tuple[str, ...]] = Memo()
-        self._similar: Memo[tuple[str, str], float] = Memo()
-        self._redlines: Memo[tuple[str, str], tuple[Change, ...]] = Memo()
-        self._renderings: Memo[tuple[object, ...], str] = Memo()
+        self._words: Memo[str, tuple[str, ...]] = Memo(memo_size)
+        self._similar: Memo[tuple[str, str], float] = Memo(memo_size)
+        self._redlines: Memo[tuple[str, str], tuple[Change, ...]] = Memo(memo_size)
+        self._renderings: Memo[tuple[object, ...], str] = Memo(memo_size)
+
+    def memo_sizes(self) -> dict[str, int]:
+        """How many results each memo holds now (each at most its bound)."""
+        return {
+            "words": len(self._words.found),
+            "similar": len(self._similar.found),
+            "redlines": len(self._redlines.found),
+            "renderings": len(self._renderings.found),
+        }
 
     def side(self, doc: Document) -> _Side:
         for found in self._sides:
