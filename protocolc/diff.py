@@ -136,25 +136,32 @@ def units(doc: Document, words: Memo[str, tuple[str, ...]] | None = None) -> lis
     With `words`, each unit's words are looked up there by its text (the same clause recurs across councils).
     """
     out: list[Unit] = []
+
+    def add(id: str, kind: str, section: str, number: str | None, text: str, amended: bool) -> None:
+        if words is None:
+            out.append(Unit(id, kind, section, number, text, len(out), amended))
+            return
+        found = words.found.get(text)
+        if found is None:
+            found = words.put(text, tuple(WORD.findall(text.lower())))  # what Unit.words computes
+        # The fields as the dataclass's __init__ sets them, and the words its cached property would compute, in one
+        # update: a build makes a hundred units per council, and a frozen dataclass sets each field by a call.
+        unit = object.__new__(Unit)
+        unit.__dict__.update(
+            id=id, kind=kind, section=section, number=number, text=text, position=len(out), amended=amended, words=found
+        )
+        out.append(unit)
+
     for section in doc.sections:
         if section.heading:
-            out.append(Unit(section.id, "heading", section.id, section.number, section.heading.markdown, len(out)))
+            add(section.id, "heading", section.id, section.number, section.heading.markdown, False)
         for clause in section.clauses:
             own = [p for p in (clause.heading, clause.text) if p]
             text = " ".join(p.markdown for p in own)
             if text:
-                amended = any(p.amendment for p in own)
-                out.append(Unit(clause.id, "clause", section.id, clause.number, text, len(out), amended))
+                add(clause.id, "clause", section.id, clause.number, text, any(p.amendment for p in own))
             for item in _all_items(clause.items):
-                amended = item.passage.amendment is not None
-                out.append(Unit(item.id, "item", section.id, item.label, item.passage.markdown, len(out), amended))
-    if words is not None:
-        for unit in out:
-            found = words.get(unit.text)
-            if found is None:
-                found = words.put(unit.text, unit.words)
-            else:
-                unit.__dict__["words"] = found  # what the cached property would compute from the same text
+                add(item.id, "item", section.id, item.label, item.passage.markdown, item.passage.amendment is not None)
     return out
 
 

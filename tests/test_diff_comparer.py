@@ -122,3 +122,17 @@ def test_the_module_keeps_no_comparison_state() -> None:
     """What is kept between comparisons lives on a Comparer, never in the module."""
     kept = [n for n, value in vars(diff).items() if isinstance(value, dict | list | set) and not n.startswith("__")]
     assert kept == []
+
+
+def test_units_made_with_known_words_are_the_units(project) -> None:
+    """A Comparer's units (fields and words set at once) equal, hash and print as the dataclass makes them."""
+    workspace = api.Workspace.open(project)
+    memo: diff.Memo[str, tuple[str, ...]] = diff.Memo()
+    for council_id in [*COUNCILS, *COUNCILS]:
+        doc = workspace.document(council_id)
+        made, plain = diff.units(doc, memo), diff.units(doc)
+        assert made == plain
+        assert [hash(u) for u in made] == [hash(u) for u in plain]
+        assert [repr(u) for u in made] == [repr(u) for u in plain]
+        assert [u.words for u in made] == [tuple(diff.WORD.findall(u.text.lower())) for u in plain]
+        assert [u.counts for u in made] == [u.counts for u in plain]
