@@ -23,6 +23,7 @@ IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND = "identical", "reworded", "
 STATUSES = (IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND)
 MATCH_THRESHOLD = 0.6  # least word similarity for two local clauses with different ids to count as the same clause
 MEMO_SIZE = 1 << 14  # pairs of texts (or texts) a Comparer remembers a result for; the oldest go first
+MEMO_CHARS = 1 << 23  # characters of text each of a Comparer's memos may hold
 SIDES = 4  # documents a Comparer keeps the units of: the model of each document type a build compares with
 K = TypeVar("K")
 V = TypeVar("V")
@@ -31,19 +32,33 @@ WORD = re.compile(r"[a-z0-9]+")
 
 
 class Memo(Generic[K, V]):
-    """A bounded dictionary of results keyed by everything that decides them; the oldest entry goes first."""
+    """A bounded dictionary of results keyed by everything that decides them; the oldest entries go first.
 
-    def __init__(self, size: int = MEMO_SIZE) -> None:
+    Bounded in entries and in the characters of text they hold (keys are clause texts, which a project
+    could make very long): an entry bigger than the whole budget is not kept at all.
+    """
+
+    def __init__(self, size: int = MEMO_SIZE, chars: int = MEMO_CHARS) -> None:
         self.size = max(1, size)
+        self.chars = chars
+        self.held = 0  # characters held now
         self.found: dict[K, V] = {}
+        self._weights: dict[K, int] = {}
 
     def get(self, key: K) -> V | None:
         return self.found.get(key)
 
-    def put(self, key: K, value: V) -> V:
-        if len(self.found) >= self.size:
-            del self.found[next(iter(self.found))]
+    def put(self, key: K, value: V, chars: int) -> V:
+        """Keep `value` (about `chars` characters of key and value) unless it is too big; return it either way."""
+        if chars > self.chars or key in self.found:
+            return value
+        while self.found and (len(self.found) >= self.size or self.held + chars > self.chars):
+            oldest = next(iter(self.found))
+            del self.found[oldest]
+            self.held -= self._weights.pop(oldest)
         self.found[key] = value
+        self._weights[key] = chars
+        self.held += chars
         return value
 
 
@@ -143,7 +158,7 @@ def units(doc: Document, words: Memo[str, tuple[str, ...]] | None = None) -> lis
             return
         found = words.found.get(text)
         if found is None:
-            found = words.put(text, tuple(WORD.findall(text.lower())))  # what Unit.words computes
+            found = words.put(text, tuple(WORD.findall(text.lower())), 2 * len(text))  # what Unit.words computes
         # The fields as the dataclass's __init__ sets them, and the words its cached property would compute, in one
         # update: a build makes a hundred units per council, and a frozen dataclass sets each field by a call.
         unit = object.__new__(Unit)
@@ -317,12 +332,12 @@ class Comparer:
     model clause meets the same council wording in many councils. Results are exactly those of `compare`.
     """
 
-    def __init__(self, memo_size: int = MEMO_SIZE) -> None:
+    def __init__(self, memo_size: int = MEMO_SIZE, memo_chars: int = MEMO_CHARS) -> None:
         self._sides: list[_Side] = []  # the documents last compared, held so that `is` identifies them
-        self._words: Memo[str, tuple[str, ...]] = Memo(memo_size)
-        self._similar: Memo[tuple[str, str], float] = Memo(memo_size)
-        self._redlines: Memo[tuple[str, str], tuple[Change, ...]] = Memo(memo_size)
-        self._renderings: Memo[tuple[object, ...], str] = Memo(memo_size)
+        self._words: Memo[str, tuple[str, ...]] = Memo(memo_size, memo_chars)
+        self._similar: Memo[tuple[str, str], float] = Memo(memo_size, memo_chars)
+        self._redlines: Memo[tuple[str, str], tuple[Change, ...]] = Memo(memo_size, memo_chars)
+        self._renderings: Memo[tuple[object, ...], str] = Memo(memo_size, memo_chars)
 
     def memo_sizes(self) -> dict[str, int]:
         """How many results each memo holds now (each at most its bound)."""
@@ -348,12 +363,12 @@ class Comparer:
     def similarity(self, a: Unit, b: Unit) -> float:
         key = (a.text, b.text)  # a unit's words are a function of its text
         found = self._similar.found.get(key)
-        return found if found is not None else self._similar.put(key, _similarity(a, b))
+        return found if found is not None else self._similar.put(key, _similarity(a, b), len(a.text) + len(b.text))
 
     def redline(self, a: str, b: str) -> tuple[Change, ...]:
         key = (a, b)
         found = self._redlines.get(key)
-        return found if found is not None else self._redlines.put(key, redline(a, b))
+        return found if found is not None else self._redlines.put(key, redline(a, b), 2 * (len(a) + len(b)))
 
     def compare(self, first: Document, second: Document, first_label: str, second_label: str) -> Comparison:
         """Every unit of `first` aligned with `second`'s."""

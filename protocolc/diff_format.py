@@ -199,7 +199,10 @@ def to_html(cmp: Comparison) -> str:
             continue
         key = _entry_key(entry, cmp)
         found = memo.get(key)
-        out.append(found if found is not None else memo.put(key, _entry_html(entry, cmp)))
+        if found is None:
+            found = _entry_html(entry, cmp)
+            memo.put(key, found, 2 * len(found))  # the key holds the same texts again (the unit's, the redline's)
+        out.append(found)
     out += ["</main>", "</body>", "</html>", ""]
     return "\n".join(out)
 

@@ -84,12 +84,12 @@ def test_a_comparer_gives_what_a_fresh_comparison_gives(project) -> None:
     workspace = api.Workspace.open(project)
     docs = {cid: workspace.document(cid) for cid in COUNCILS}
     docs["model"] = workspace.model_document("protocol")
-    kept, tiny = diff.Comparer(), diff.Comparer(memo_size=3)
+    kept, tiny, short = diff.Comparer(), diff.Comparer(memo_size=3), diff.Comparer(memo_chars=600)
     for _ in range(2):
         for first in docs:
             for second in docs:
                 fresh = diff.compare(docs[first], docs[second], first, second)
-                for comparer in (kept, tiny):
+                for comparer in (kept, tiny, short):
                     again = comparer.compare(docs[first], docs[second], first, second)
                     assert again == fresh
                     assert again.similarity == fresh.similarity
@@ -97,6 +97,19 @@ def test_a_comparer_gives_what_a_fresh_comparison_gives(project) -> None:
                         assert diff_format.render(again, fmt) == diff_format.render(fresh, fmt), (first, second, fmt)
     assert all(0 < size <= 3 for size in tiny.memo_sizes().values())
     assert all(size <= diff.MEMO_SIZE for size in kept.memo_sizes().values())
+    assert all(size < 20 for size in short.memo_sizes().values())
+
+
+def test_a_memo_is_bounded_in_entries_and_in_characters() -> None:
+    memo: diff.Memo[str, int] = diff.Memo(size=3, chars=100)
+    for i in range(10):
+        assert memo.put(f"key{i}", i, 10) == i
+    assert list(memo.found) == ["key7", "key8", "key9"]  # the oldest went first
+    assert memo.put("long", 1, 80) == 1
+    assert list(memo.found) == ["key8", "key9", "long"] and memo.held == 100  # key7 made room
+    assert memo.put("too long", 2, 101) == 2  # returned, never kept
+    assert "too long" not in memo.found and memo.held == 100
+    assert memo.get("key9") == 9 and memo.get("key0") is None
 
 
 def test_a_rendered_entry_is_reused_only_where_everything_it_shows_is_the_same(project) -> None:
