@@ -128,7 +128,7 @@ def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: b
     It is not one of the council's outputs: a library change alters the model side of every council's
     page, and that must not make every council's documents rebuild.
     """
-    from . import diff, diff_format
+    from . import diff_format
 
     model = workspace.model_document(doc.id)
     if doc.id not in workspace.fingerprints:  # the model is the same for every council: printed once
@@ -146,7 +146,7 @@ def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: b
         except OSError:
             pass
     # The model first: the council's own clauses read as additions, the model text it left out as omissions.
-    comparison = diff.compare(model, doc, "the model (clause library)", doc.council.name)
+    comparison = workspace.comparer.compare(model, doc, "the model (clause library)", doc.council.name)
     doctype, _, rest = diff_format.to_html(comparison).partition("\n")
     return write_outputs(folder, {path.name: f"{doctype}\n{stamp}{rest}".encode()})[0]
 

@@ -19,14 +19,15 @@ JSON_SCHEMA = "protocolc-diff/1"
 MARK = {IDENTICAL: "=", REWORDED: "~", MOVED: ">", ONLY_FIRST: "-", ONLY_SECOND: "+"}
 
 
+_LABELS = {IDENTICAL: "identical", REWORDED: "reworded", MOVED: "moved"}
+
+
 def status_label(status: str, cmp: Comparison) -> str:
-    return {
-        IDENTICAL: "identical",
-        REWORDED: "reworded",
-        MOVED: "moved",
-        ONLY_FIRST: f"only in {cmp.first_label}",
-        ONLY_SECOND: f"only in {cmp.second_label}",
-    }[status]
+    if status == ONLY_FIRST:
+        return f"only in {cmp.first_label}"
+    if status == ONLY_SECOND:
+        return f"only in {cmp.second_label}"
+    return _LABELS[status]
 
 
 def percent(similarity: float) -> str:
@@ -191,30 +192,60 @@ def to_html(cmp: Comparison) -> str:
         "of the two is marked − or + and bordered red or green. Unchanged clauses are left out when printed.</p>",
         "<h2>Clauses</h2>",
     ]
+    memo = cmp.renderings
     for entry in cmp.entries:
-        unit = entry.unit
-        label = e(status_label(entry.status, cmp) + (" (an amendment of library wording)" if entry.amended else ""))
-        out.append(f'<section class="entry {entry.status}"><h3>{e(_where(unit))}: {label}</h3>')
-        if entry.status == REWORDED:
-            parts = []
-            for change in entry.redline:
-                text = e(change.text)
-                parts.append(
-                    text
-                    if change.op == "equal"
-                    else f"<del>{text}</del>"
-                    if change.op == "delete"
-                    else f"<ins>{text}</ins>"
-                )
-            out.append(f"<p>{' '.join(parts)}</p>")
-        elif entry.status in (ONLY_FIRST, ONLY_SECOND):
-            out.append(f'<p class="alone">{e(unit.text)}</p>')
-        elif entry.status == MOVED:
-            out.append(f"<p>{e(unit.text)} <em>({e(_moved_note(entry))})</em></p>")
-        else:
-            out.append(f"<p>{e(unit.text)}</p>")
-        out.append("</section>")
+        if memo is None:
+            out.append(_entry_html(entry, cmp))
+            continue
+        key = _entry_key(entry, cmp)
+        found = memo.get(key)
+        if found is None:
+            found = _entry_html(entry, cmp)
+            memo.put(key, found, 2 * len(found))  # the key holds the same texts again (the unit's, the redline's)
+        out.append(found)
     out += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def _entry_key(entry: Entry, cmp: Comparison) -> tuple[object, ...]:
+    """Everything `_entry_html` reads of an entry and its comparison, so equal keys render the same HTML."""
+    unit = entry.unit
+    extra: object = None
+    if entry.status == REWORDED:
+        extra = entry.redline
+    elif entry.status == MOVED:
+        a, b = entry.first, entry.second
+        assert a and b
+        extra = (a.section, b.section, a.number, b.number)
+    label = status_label(entry.status, cmp)
+    return ("html", entry.status, label, entry.amended, unit.id, unit.kind, unit.number, unit.text, extra)
+
+
+def _entry_html(entry: Entry, cmp: Comparison) -> str:
+    """One entry of the HTML page: its heading, then its text (reworded: the redline)."""
+    e = html.escape
+    unit = entry.unit
+    label = e(status_label(entry.status, cmp) + (" (an amendment of library wording)" if entry.amended else ""))
+    out = [f'<section class="entry {entry.status}"><h3>{e(_where(unit))}: {label}</h3>']
+    if entry.status == REWORDED:
+        parts = []
+        for change in entry.redline:
+            text = e(change.text)
+            parts.append(
+                text
+                if change.op == "equal"
+                else f"<del>{text}</del>"
+                if change.op == "delete"
+                else f"<ins>{text}</ins>"
+            )
+        out.append(f"<p>{' '.join(parts)}</p>")
+    elif entry.status in (ONLY_FIRST, ONLY_SECOND):
+        out.append(f'<p class="alone">{e(unit.text)}</p>')
+    elif entry.status == MOVED:
+        out.append(f"<p>{e(unit.text)} <em>({e(_moved_note(entry))})</em></p>")
+    else:
+        out.append(f"<p>{e(unit.text)}</p>")
+    out.append("</section>")
     return "\n".join(out)
 
 

@@ -7,6 +7,7 @@ process and every stage sees the same data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .errors import Problem, ProtocolError
 from .formats import FORMATS, Job
@@ -17,6 +18,9 @@ from .project import Project, split_name
 from .resolve import MODEL, TextTemplates, model_council, model_document, resolve, text_environment
 from .templating import Templates
 from .write import manifest_bytes, manifest_name
+
+if TYPE_CHECKING:
+    from .diff import Comparer
 
 
 @dataclass
@@ -30,6 +34,7 @@ class Workspace:
     _models: dict[str, Document] = field(default_factory=dict)
     _env: TextTemplates = field(default_factory=text_environment)
     fingerprints: dict[str, str] = field(default_factory=dict)  # each model's, by document type (build.py)
+    _comparer: Comparer | None = None
 
     @classmethod
     def open(cls, project: Project) -> Workspace:
@@ -41,6 +46,15 @@ class Workspace:
         if self._templates is None:
             self._templates = Templates(self.project.templates)
         return self._templates
+
+    @property
+    def comparer(self) -> Comparer:
+        """One Comparer per workspace (per build worker): the model's units and the memo of clause pairs are kept."""
+        if self._comparer is None:
+            from .diff import Comparer
+
+            self._comparer = Comparer()
+        return self._comparer
 
     @property
     def env(self) -> TextTemplates:
