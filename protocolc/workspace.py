@@ -76,8 +76,15 @@ class Workspace:
         """A council's document, resolved: what every format prints. Warnings go to `warnings` when given."""
         if council_id == MODEL:
             return self.model_document(document_id)
+        return self.resolved(council_id, document_id, warnings)[0]
+
+    def resolved(
+        self, council_id: str, document_id: str = "protocol", warnings: list[Problem] | None = None
+    ) -> tuple[Document, CouncilDocument]:
+        """A council's document resolved, with the source it was resolved from (read once, for both)."""
         council = self.council(council_id, warnings)
-        return resolve(self.library, council, self.source(council_id, document_id, warnings), self._env)
+        source = self.source(council_id, document_id, warnings)
+        return resolve(self.library, council, source, self._env), source
 
     def names(self, specs: list[str] | None) -> list[tuple[str, str]]:
         """(council, document) pairs for 'hexham' (all its documents) or 'hexham/protocol'; None: every one."""
