@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import jinja2
 import jinja2.nodes
 
-from .clerktext import ClerkText, ClerkTextError, markup_problems
+from .clerktext import ClerkText, ClerkTextError, markup_problems, remember
 from .errors import Problem, ProtocolError, Source, did_you_mean
 from .model import (
     ALL_LISTS,
@@ -56,12 +56,16 @@ class TextTemplates:
     """The sandbox clerk-written text is rendered in: names, ref('id') and a few filters (see clerktext.py).
 
     Each distinct text is checked and compiled once and reused for every council; text without '{' is not a template.
+    A text that prints only names whose values are plain strings renders the same for the same values, so its
+    output is kept, keyed by the text and those values (a library term prints the same in most councils).
     """
 
     def __init__(self) -> None:
         self.clerk_text = ClerkText(finalize=markdown_escape)
         self.env = self.clerk_text.env
         self._variables: dict[str, frozenset[str]] = {}
+        self._names: dict[str, tuple[str, ...]] = {}  # a text's names, sorted: the order its key lists values in
+        self._rendered: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def variables(self, source: str) -> frozenset[str]:
         """The names a text uses ({{ clerk_title }} -> 'clerk_title'); empty for text that does not parse."""
@@ -75,11 +79,38 @@ class TextTemplates:
                 found = frozenset(n.name for n in tree.find_all(jinja2.nodes.Name) if n.ctx == "load")
             except jinja2.TemplateSyntaxError:
                 found = frozenset()
-            self._variables[source] = found
+            remember(self._variables, source, found)
         return found
 
     def render(self, source: str, variables: Mapping[str, object]) -> str:
-        return self.clerk_text.render(source, variables)
+        if "{" not in source:
+            return source
+        key = self._key(source, variables)
+        if key is None:
+            return self.clerk_text.render(source, variables)
+        rendered = self._rendered.get(key)
+        if rendered is None:  # only a text that rendered is kept: a refused or failing one fails again, the same way
+            rendered = self.clerk_text.render(source, variables)
+            remember(self._rendered, key, rendered)
+        return rendered
+
+    def _key(self, source: str, variables: Mapping[str, object]) -> tuple[str, tuple[str, ...]] | None:
+        """The text and the values of the names it uses, or None when a value is not a plain string.
+
+        Everything a text can do with a string (print it, test it, change its case) depends only on its
+        characters; ref() and anything not given (an unknown name, a Jinja global) render as before.
+        """
+        names = self._names.get(source)
+        if names is None:
+            names = tuple(sorted(self.variables(source)))
+            remember(self._names, source, names)
+        values = []
+        for name in names:
+            value = variables.get(name)
+            if not isinstance(value, str) or type(value).__str__ is not str.__str__:
+                return None
+            values.append(str(value))
+        return source, tuple(values)
 
 
 def text_environment() -> TextTemplates:
@@ -210,28 +241,31 @@ class _Changer:
         self.library_clauses = doc_type.clauses()
         self.library_items = _library_items(self.library_clauses)
         self.library_ids = {s.id for s in doc_type.sections} | set(self.library_clauses) | set(self.library_items)
+        self._index: dict[str, _Found] | None = None  # see _ids()
+
+    def _ids(self) -> dict[str, _Found]:
+        """Every id in the working outline, mapped to what find() returns for it (the first in document order).
+
+        Built when first needed and dropped whenever a change adds or removes a section, clause or item;
+        rewording changes the objects in place, so what the index holds stays current.
+        """
+        if self._index is None:
+            index: dict[str, _Found] = {}
+            for s in self.plan:
+                index.setdefault(s.ref.section.id, (s, None, None, None))
+                for c in s.clauses:
+                    index.setdefault(c.id, (s, c, None, None))
+                    for i, holder in _walk_items(c.items):
+                        index.setdefault(i.id, (s, c, i, holder))
+            self._index = index
+        return self._index
 
     def known_ids(self) -> set[str]:
-        ids = set(self.library_ids)
-        for s in self.plan:
-            ids.add(s.ref.section.id)
-            for c in s.clauses:
-                ids.add(c.id)
-                ids.update(i.id for i, _ in _walk_items(c.items))
-        return ids
+        return self.library_ids.union(self._ids())
 
     def find(self, target: str) -> _Found | None:
         """The section, clause and item (at any depth) an id names, with the list holding the item."""
-        for s in self.plan:
-            if s.ref.section.id == target:
-                return s, None, None, None
-            for c in s.clauses:
-                if c.id == target:
-                    return s, c, None, None
-                for i, holder in _walk_items(c.items):
-                    if i.id == target:
-                        return s, c, i, holder
-        return None
+        return self._ids().get(target)
 
     def locate(self, change: Change, target: str) -> _Found | None:
         found = self.find(target)
@@ -293,6 +327,7 @@ class _Changer:
             return
         section, clause, item, holder = found
         self.omitted[change.target] = change.source
+        self._index = None
         if item is not None and clause is not None and holder is not None:
             holder.remove(item)
             if not clause.items and clause.text is None and clause.heading is None:
@@ -471,11 +506,13 @@ class _Changer:
                 return
             assert change.text is not None and holder is not None
             holder.insert(holder.index(item) + offset, _Item(change.target, change.text))
+            self._index = None
             return
         if clause is None or item is not None:
             self.fail(change, f"'{change.anchor}' is not a clause", "insert clauses before or after a clause")
             return
         section.clauses.insert(section.clauses.index(clause) + offset, _plan_clause(change.clause))
+        self._index = None
 
 
 # --- rendering text and numbers ----------------------------------------------------------------
