@@ -242,23 +242,45 @@ class _Changer:
         self.library_items = _library_items(self.library_clauses)
         self.library_ids = {s.id for s in doc_type.sections} | set(self.library_clauses) | set(self.library_items)
         self._index: dict[str, _Found] | None = None  # see _ids()
+        self._unique = True  # no id appears twice in the outline, so the index can be updated in place
 
     def _ids(self) -> dict[str, _Found]:
         """Every id in the working outline, mapped to what find() returns for it (the first in document order).
 
-        Built when first needed and dropped whenever a change adds or removes a section, clause or item;
-        rewording changes the objects in place, so what the index holds stays current.
+        Built when first needed. Rewording changes the objects in place, so the index stays current; an 'omit:'
+        or an 'insert:' updates it (see _forget and _learn) while every id is unique, and else drops it.
         """
         if self._index is None:
             index: dict[str, _Found] = {}
+            unique = True
             for s in self.plan:
-                index.setdefault(s.ref.section.id, (s, None, None, None))
+                entries: list[tuple[str, _Found]] = [(s.ref.section.id, (s, None, None, None))]
                 for c in s.clauses:
-                    index.setdefault(c.id, (s, c, None, None))
-                    for i, holder in _walk_items(c.items):
-                        index.setdefault(i.id, (s, c, i, holder))
-            self._index = index
+                    entries.append((c.id, (s, c, None, None)))
+                    entries += [(i.id, (s, c, i, holder)) for i, holder in _walk_items(c.items)]
+                for id_, found in entries:
+                    if id_ in index:
+                        unique = False
+                    else:
+                        index[id_] = found
+            self._index, self._unique = index, unique
         return self._index
+
+    def _forget(self, ids: list[str]) -> None:
+        """An 'omit:' removed these ids from the outline."""
+        if self._index is not None and self._unique:
+            for id_ in ids:
+                del self._index[id_]
+        else:
+            self._index = None
+
+    def _learn(self, entries: list[tuple[str, _Found]]) -> None:
+        """An 'insert:' put these new ids into the outline."""
+        ids = {id_ for id_, _ in entries}
+        if self._index is None or not self._unique or len(ids) < len(entries) or not ids.isdisjoint(self._index):
+            self._index = None  # (an inserted id is new: a clash is not expected) build it again when next needed
+            return
+        self._index.update(entries)
 
     def known_ids(self) -> set[str]:
         return self.library_ids.union(self._ids())
@@ -327,15 +349,21 @@ class _Changer:
             return
         section, clause, item, holder = found
         self.omitted[change.target] = change.source
-        self._index = None
         if item is not None and clause is not None and holder is not None:
             holder.remove(item)
+            gone = [item.id] + [i.id for i, _ in _walk_items(item.items)]
             if not clause.items and clause.text is None and clause.heading is None:
                 section.clauses.remove(clause)
+                gone.append(clause.id)
         elif clause is not None:
             section.clauses.remove(clause)
+            gone = [clause.id] + [i.id for i, _ in _walk_items(clause.items)]
         else:
             self.plan.remove(section)
+            gone = [section.ref.section.id]
+            for c in section.clauses:
+                gone += [c.id] + [i.id for i, _ in _walk_items(c.items)]
+        self._forget(gone)
 
     def library_wording(self, change: Change) -> Text | None:
         """The text of a library clause or item, for 'replace: ... with: <id>'."""
@@ -505,14 +533,17 @@ class _Changer:
                 )
                 return
             assert change.text is not None and holder is not None
-            holder.insert(holder.index(item) + offset, _Item(change.target, change.text))
-            self._index = None
+            new_item = _Item(change.target, change.text)
+            holder.insert(holder.index(item) + offset, new_item)
+            self._learn([(new_item.id, (section, clause, new_item, holder))])
             return
         if clause is None or item is not None:
             self.fail(change, f"'{change.anchor}' is not a clause", "insert clauses before or after a clause")
             return
-        section.clauses.insert(section.clauses.index(clause) + offset, _plan_clause(change.clause))
-        self._index = None
+        new_clause = _plan_clause(change.clause)
+        section.clauses.insert(section.clauses.index(clause) + offset, new_clause)
+        added: list[tuple[str, _Found]] = [(new_clause.id, (section, new_clause, None, None))]
+        self._learn(added + [(i.id, (section, new_clause, i, held)) for i, held in _walk_items(new_clause.items)])
 
 
 # --- rendering text and numbers ----------------------------------------------------------------
