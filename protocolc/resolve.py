@@ -66,6 +66,7 @@ class TextTemplates:
         self._variables: dict[str, frozenset[str]] = {}
         self._names: dict[str, tuple[str, ...]] = {}  # a text's names, sorted: the order its key lists values in
         self._rendered: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._settled: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
     def variables(self, source: str) -> frozenset[str]:
         """The names a text uses ({{ clerk_title }} -> 'clerk_title'); empty for text that does not parse."""
@@ -94,6 +95,14 @@ class TextTemplates:
             remember(self._rendered, key, rendered)
         return rendered
 
+    def settle(self, rendered: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """A rendered text as printed (see fold) and the images or HTML it holds: the same for the same text."""
+        found = self._settled.get(rendered)
+        if found is None:
+            found = (fold(rendered), tuple(markup_problems(rendered)))
+            remember(self._settled, rendered, found)
+        return found
+
     def _key(self, source: str, variables: Mapping[str, object]) -> tuple[str, tuple[str, ...]] | None:
         """The text and the values of the names it uses, or None when a value is not a plain string.
 
@@ -111,6 +120,11 @@ class TextTemplates:
                 return None
             values.append(str(value))
         return source, tuple(values)
+
+
+def fold(rendered: str) -> str:
+    """A rendered text's Markdown: one line, unless it holds paragraphs (a blank line), then only trimmed."""
+    return " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip()
 
 
 def text_environment() -> TextTemplates:
@@ -652,7 +666,8 @@ class Renderer:
         self.used: set[str] = set()
 
     def __call__(self, text: Text) -> Passage:
-        self.used |= self.templates.variables(text.value)
+        if "{" in text.value:
+            self.used |= self.templates.variables(text.value)
         where = text.amendment or text.source
         try:
             rendered = self.templates.render(text.value, self.variables)
@@ -701,14 +716,11 @@ class Renderer:
             )
             rendered = text.value
         else:
-            for message, hint in markup_problems(rendered):
+            markdown, markup = self.templates.settle(rendered)
+            for message, hint in markup:
                 self.problems.append(Problem(message, text.source, hint))
-        return Passage(
-            " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(),
-            text.source,
-            text.origin,
-            text.amendment,
-        )
+            return Passage(markdown, text.source, text.origin, text.amendment)
+        return Passage(fold(rendered), text.source, text.origin, text.amendment)
 
 
 COLUMNS = (

@@ -152,6 +152,8 @@ def _character_problem(char: str, source: Source, escaped: bool = False) -> Prob
 
 
 def _split_lines(text: str) -> list[str]:
+    if "\r" not in text and "\u2028" not in text and "\u2029" not in text:
+        return text.split("\n")  # the usual file: the same lines, without the regular expression's cost
     return LINE_BREAK.split(text)
 
 
@@ -1039,6 +1041,9 @@ class Reader:
         """Warn where other YAML readers (editors, linters) would not see the text the clerk typed."""
         if not getattr(value, "plain", False) or "\n" in value:
             return
+        resolvers = IMPLICIT_TYPES.yaml_implicit_resolvers
+        if value and value[0] not in resolvers and None not in resolvers and not IMPLICIT_TYPES.yaml_path_resolvers:
+            return  # no implicit type starts with this character: resolve() below would say text, without a call
         if IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":  # type: ignore[no-untyped-call]
             return  # YAML's own implicit-type rules (a few regular expressions) keep it text
         try:
