@@ -205,6 +205,12 @@ def parse_yaml(text: str, path: str) -> Any:
 
 
 def read_yaml(path: Path, root: Path) -> Any:
+    return parse_yaml(*read_text(path, root))
+
+
+def read_text(path: Path, root: Path) -> tuple[str, str]:
+    """A project file's text and its path as the clerk sees it; a link out of the project, a huge file or
+    one that is not UTF-8 is refused, as read_yaml refuses it."""
     check_read(path, root)  # a link out of the project is refused, naming the link
     rel = relative(path, root)
     try:
@@ -226,7 +232,7 @@ def read_yaml(path: Path, root: Path) -> Any:
         ) from None
     except OSError as exc:
         raise ProtocolError(f"cannot read file: {exc.strerror}", Source(rel)) from None
-    return parse_yaml(text, rel)
+    return text, rel
 
 
 # --- composing events into located values, without recursion ------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .errors import Problem, ProtocolError
 from .formats import FORMATS, Job
 from .layout import lay_out
-from .load import load_council, load_document, load_library
+from .load import CouncilMemo, load_council, load_document, load_library
 from .model import Council, CouncilDocument, Document, Library
 from .project import Project, split_name
 from .resolve import MODEL, TextTemplates, model_council, model_document, resolve, text_environment
@@ -29,6 +29,7 @@ class Workspace:
     _templates: Templates | None = None
     _models: dict[str, Document] = field(default_factory=dict)
     _env: TextTemplates = field(default_factory=text_environment)
+    _councils: CouncilMemo = field(default_factory=dict)  # councils read (see load_council): names() reads each
 
     @classmethod
     def open(cls, project: Project) -> Workspace:
@@ -59,7 +60,8 @@ class Workspace:
 
     def council(self, council_id: str, warnings: list[Problem] | None = None) -> Council:
         folder = self.project.council_folder(council_id)
-        return load_council(folder, self.project.root, self.library, self.warnings if warnings is None else warnings)
+        into = self.warnings if warnings is None else warnings
+        return load_council(folder, self.project.root, self.library, into, self._councils)
 
     def councils(self) -> list[Council]:
         """Every council of the project, loaded and checked, in id order."""
