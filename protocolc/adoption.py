@@ -20,9 +20,9 @@ from typing import Any
 
 from . import diff, snapshot
 from .errors import Problem, ProtocolError, Source, relative
-from .model import LIBRARY, DocItem, Document, PartialDate, Version
+from .model import LIBRARY, CouncilDocument, DocItem, Document, PartialDate, Version
 from .quick import build_date as build_date  # the day drafts are built on
-from .resolve import resolve
+from .resolve import MODEL, resolve
 from .workspace import Workspace
 
 DRAFT_SUFFIX = ".draft"
@@ -112,7 +112,13 @@ def clause_changes(adopted: Document, current: Document) -> list[ClauseChange]:
 
 def latest_snapshot(workspace: Workspace, council_id: str, document_id: str) -> snapshot.Snapshot | None:
     """The snapshot of the document's latest version in its YAML, if one was recorded."""
-    source = workspace.source(council_id, document_id, [])
+    return _snapshot_of(workspace, council_id, document_id, workspace.source(council_id, document_id, []))
+
+
+def _snapshot_of(
+    workspace: Workspace, council_id: str, document_id: str, source: CouncilDocument
+) -> snapshot.Snapshot | None:
+    """The snapshot of the latest version `source` records, if one was written."""
     if not source.versions:
         return None
     label = source.versions[-1].version
@@ -125,8 +131,12 @@ def latest_snapshot(workspace: Workspace, council_id: str, document_id: str) -> 
 def publication(
     workspace: Workspace, council_id: str, document_id: str, warnings: list[Problem] | None = None
 ) -> Publication:
-    current = workspace.document(council_id, document_id, warnings)
-    found = latest_snapshot(workspace, council_id, document_id)
+    if council_id == MODEL:
+        current = workspace.document(council_id, document_id, warnings)
+        found = latest_snapshot(workspace, council_id, document_id)
+    else:  # the document's file is read once, for the text and for the version whose snapshot is published
+        current, source = workspace.resolved(council_id, document_id, warnings)
+        found = _snapshot_of(workspace, council_id, document_id, source)
     return Publication(current, found.document if found else None, found.path if found else None)
 
 

@@ -11,6 +11,7 @@ what remains runs with its output size capped.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
 import jinja2
 from jinja2 import nodes
@@ -58,6 +59,19 @@ _OPERATORS: dict[type[nodes.Node], str] = {
     nodes.Compare: "a comparison",
     nodes.CondExpr: "if ... else",
 }
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+MAX_REMEMBERED = 20_000  # texts (or a text and its values) remembered: every library text, many councils' own
+MAX_COMPILED = 2_000  # compiled templates are larger: the library's texts with placeholders, and some councils'
+
+
+def remember(cache: dict[_K, _V], key: _K, value: _V, limit: int = MAX_REMEMBERED) -> None:
+    """Keep `value` under `key`, forgetting the oldest entry when the cache is full, so it stays bounded."""
+    if len(cache) >= limit:
+        del cache[next(iter(cache))]
+    cache[key] = value
 
 
 class ClerkTextError(Exception):
@@ -185,7 +199,8 @@ class ClerkText:
             except RecursionError:
                 raise ClerkTextError("text is nested too deeply to read") from None
             check(tree)
-            template = self._compiled[source] = self.env.from_string(tree)
+            template = self.env.from_string(tree)
+            remember(self._compiled, source, template, MAX_COMPILED)
         return template
 
     def render(self, source: str, variables: Mapping[str, object]) -> str:

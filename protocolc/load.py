@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .clerktext import remember
 from .errors import Problem, ProtocolError, Source, did_you_mean, relative
 from .model import (
     ALL_LISTS,
@@ -39,7 +40,7 @@ from .model import (
 from .numbering import STYLES
 from .project import DOCUMENT_ID
 from .project import KINDS as KINDS  # defined there: the command line lists them without loading this
-from .sources import Map, Reader, Seq, Str, _src, read_yaml
+from .sources import Map, Reader, Seq, Str, _src, parse_yaml, read_text, read_yaml
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -326,8 +327,22 @@ VERSION_KEYS = ("version", "adopted", "minute", "review_by", "approved_by", "not
 COUNCIL_FILE = "council.yaml"
 
 
-def load_council(folder: Path, root: Path, library: Library, warnings: list[Problem] | None = None) -> Council:
-    """Read councils/<id>/council.yaml: who the council is, and which documents it keeps beside it."""
+CouncilMemo = dict[tuple[str, str, str, tuple[str, ...]], tuple[Council, tuple[Problem, ...]]]
+
+
+def load_council(
+    folder: Path,
+    root: Path,
+    library: Library,
+    warnings: list[Problem] | None = None,
+    memo: CouncilMemo | None = None,
+) -> Council:
+    """Read councils/<id>/council.yaml: who the council is, and which documents it keeps beside it.
+
+    With `memo` (one per library: a Workspace's), a council read before from the same text, in the same
+    folder with the same document files, is not read again: the file is still checked and read, and its
+    warnings are given again. Only a council without problems is kept.
+    """
     r = Reader()
     cid = folder.name
     path = folder / COUNCIL_FILE
@@ -338,7 +353,17 @@ def load_council(folder: Path, root: Path, library: Library, warnings: list[Prob
             f"create councils/{cid}/{COUNCIL_FILE} with the council's 'name:' and 'kind:' "
             f"(or run 'protocolc new {cid} --name ... --kind ...')",
         )
-    m = r.mapping(read_yaml(path, root), "this council file", COUNCIL_KEYS, ("name", "kind"))
+    text, rel = read_text(path, root)
+    documents = tuple(
+        sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE and DOCUMENT_ID.match(p.stem))
+    )  # other files are reported by strays.py
+    memo_key = (str(folder), str(root), text, documents)
+    if memo is not None and memo_key in memo:
+        council, found = memo[memo_key]
+        if warnings is not None:
+            warnings.extend(found)
+        return council
+    m = r.mapping(parse_yaml(text, rel), "this council file", COUNCIL_KEYS, ("name", "kind"))
     if m is None:
         r.raise_if_any()
     assert m is not None
@@ -361,14 +386,14 @@ def load_council(folder: Path, root: Path, library: Library, warnings: list[Prob
         clerk_title=r.string(m.get("clerk"), "clerk"),
         contact=r.string(m.get("contact"), "contact"),
         county_association=r.string(m.get("county_association"), "county_association"),
-        documents=tuple(
-            sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE and DOCUMENT_ID.match(p.stem))
-        ),  # other files are reported by strays.py
+        documents=documents,
         fact_sources={k: m.key_sources[k] for k in ("clerk", "contact", "county_association") if k in m},
     )
     r.raise_if_any()
     if warnings is not None:
         warnings.extend(r.warnings)
+    if memo is not None:
+        remember(memo, memo_key, (council, tuple(r.warnings)))
     return council
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import jinja2
 import jinja2.nodes
 
-from .clerktext import ClerkText, ClerkTextError, markup_problems
+from .clerktext import ClerkText, ClerkTextError, markup_problems, remember
 from .errors import Problem, ProtocolError, Source, did_you_mean
 from .model import (
     ALL_LISTS,
@@ -57,12 +57,17 @@ class TextTemplates:
     """The sandbox clerk-written text is rendered in: names, ref('id') and a few filters (see clerktext.py).
 
     Each distinct text is checked and compiled once and reused for every council; text without '{' is not a template.
+    A text that prints only names whose values are plain strings renders the same for the same values, so its
+    output is kept, keyed by the text and those values (a library term prints the same in most councils).
     """
 
     def __init__(self) -> None:
         self.clerk_text = ClerkText(finalize=markdown_escape)
         self.env = self.clerk_text.env
         self._variables: dict[str, frozenset[str]] = {}
+        self._names: dict[str, tuple[str, ...]] = {}  # a text's names, sorted: the order its key lists values in
+        self._rendered: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._settled: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
     def variables(self, source: str) -> frozenset[str]:
         """The names a text uses ({{ clerk_title }} -> 'clerk_title'); empty for text that does not parse."""
@@ -76,11 +81,51 @@ class TextTemplates:
                 found = frozenset(n.name for n in tree.find_all(jinja2.nodes.Name) if n.ctx == "load")
             except jinja2.TemplateSyntaxError:
                 found = frozenset()
-            self._variables[source] = found
+            remember(self._variables, source, found)
         return found
 
     def render(self, source: str, variables: Mapping[str, object]) -> str:
-        return self.clerk_text.render(source, variables)
+        if "{" not in source:
+            return source
+        key = self._key(source, variables)
+        if key is None:
+            return self.clerk_text.render(source, variables)
+        rendered = self._rendered.get(key)
+        if rendered is None:  # only a text that rendered is kept: a refused or failing one fails again, the same way
+            rendered = self.clerk_text.render(source, variables)
+            remember(self._rendered, key, rendered)
+        return rendered
+
+    def settle(self, rendered: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """A rendered text as printed (see fold) and the images or HTML it holds: the same for the same text."""
+        found = self._settled.get(rendered)
+        if found is None:
+            found = (fold(rendered), tuple(markup_problems(rendered)))
+            remember(self._settled, rendered, found)
+        return found
+
+    def _key(self, source: str, variables: Mapping[str, object]) -> tuple[str, tuple[str, ...]] | None:
+        """The text and the values of the names it uses, or None when a value is not a plain string.
+
+        Everything a text can do with a string (print it, test it, change its case) depends only on its
+        characters; ref() and anything not given (an unknown name, a Jinja global) render as before.
+        """
+        names = self._names.get(source)
+        if names is None:
+            names = tuple(sorted(self.variables(source)))
+            remember(self._names, source, names)
+        values = []
+        for name in names:
+            value = variables.get(name)
+            if not isinstance(value, str) or type(value).__str__ is not str.__str__:
+                return None
+            values.append(str(value))
+        return source, tuple(values)
+
+
+def fold(rendered: str) -> str:
+    """A rendered text's Markdown: one line, unless it holds paragraphs (a blank line), then only trimmed."""
+    return " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip()
 
 
 def text_environment() -> TextTemplates:
@@ -211,28 +256,53 @@ class _Changer:
         self.library_clauses = doc_type.clauses()
         self.library_items = _library_items(self.library_clauses)
         self.library_ids = {s.id for s in doc_type.sections} | set(self.library_clauses) | set(self.library_items)
+        self._index: dict[str, _Found] | None = None  # see _ids()
+        self._unique = True  # no id appears twice in the outline, so the index can be updated in place
+
+    def _ids(self) -> dict[str, _Found]:
+        """Every id in the working outline, mapped to what find() returns for it (the first in document order).
+
+        Built when first needed. Rewording changes the objects in place, so the index stays current; an 'omit:'
+        or an 'insert:' updates it (see _forget and _learn) while every id is unique, and else drops it.
+        """
+        if self._index is None:
+            index: dict[str, _Found] = {}
+            unique = True
+            for s in self.plan:
+                entries: list[tuple[str, _Found]] = [(s.ref.section.id, (s, None, None, None))]
+                for c in s.clauses:
+                    entries.append((c.id, (s, c, None, None)))
+                    entries += [(i.id, (s, c, i, holder)) for i, holder in _walk_items(c.items)]
+                for id_, found in entries:
+                    if id_ in index:
+                        unique = False
+                    else:
+                        index[id_] = found
+            self._index, self._unique = index, unique
+        return self._index
+
+    def _forget(self, ids: list[str]) -> None:
+        """An 'omit:' removed these ids from the outline."""
+        if self._index is not None and self._unique:
+            for id_ in ids:
+                del self._index[id_]
+        else:
+            self._index = None
+
+    def _learn(self, entries: list[tuple[str, _Found]]) -> None:
+        """An 'insert:' put these new ids into the outline."""
+        ids = {id_ for id_, _ in entries}
+        if self._index is None or not self._unique or len(ids) < len(entries) or not ids.isdisjoint(self._index):
+            self._index = None  # (an inserted id is new: a clash is not expected) build it again when next needed
+            return
+        self._index.update(entries)
 
     def known_ids(self) -> set[str]:
-        ids = set(self.library_ids)
-        for s in self.plan:
-            ids.add(s.ref.section.id)
-            for c in s.clauses:
-                ids.add(c.id)
-                ids.update(i.id for i, _ in _walk_items(c.items))
-        return ids
+        return self.library_ids.union(self._ids())
 
     def find(self, target: str) -> _Found | None:
         """The section, clause and item (at any depth) an id names, with the list holding the item."""
-        for s in self.plan:
-            if s.ref.section.id == target:
-                return s, None, None, None
-            for c in s.clauses:
-                if c.id == target:
-                    return s, c, None, None
-                for i, holder in _walk_items(c.items):
-                    if i.id == target:
-                        return s, c, i, holder
-        return None
+        return self._ids().get(target)
 
     def locate(self, change: Change, target: str) -> _Found | None:
         found = self.find(target)
@@ -296,12 +366,19 @@ class _Changer:
         self.omitted[change.target] = change.source
         if item is not None and clause is not None and holder is not None:
             holder.remove(item)
+            gone = [item.id] + [i.id for i, _ in _walk_items(item.items)]
             if not clause.items and clause.text is None and clause.heading is None:
                 section.clauses.remove(clause)
+                gone.append(clause.id)
         elif clause is not None:
             section.clauses.remove(clause)
+            gone = [clause.id] + [i.id for i, _ in _walk_items(clause.items)]
         else:
             self.plan.remove(section)
+            gone = [section.ref.section.id]
+            for c in section.clauses:
+                gone += [c.id] + [i.id for i, _ in _walk_items(c.items)]
+        self._forget(gone)
 
     def library_wording(self, change: Change) -> Text | None:
         """The text of a library clause or item, for 'replace: ... with: <id>'."""
@@ -471,12 +548,17 @@ class _Changer:
                 )
                 return
             assert change.text is not None and holder is not None
-            holder.insert(holder.index(item) + offset, _Item(change.target, change.text))
+            new_item = _Item(change.target, change.text)
+            holder.insert(holder.index(item) + offset, new_item)
+            self._learn([(new_item.id, (section, clause, new_item, holder))])
             return
         if clause is None or item is not None:
             self.fail(change, f"'{change.anchor}' is not a clause", "insert clauses before or after a clause")
             return
-        section.clauses.insert(section.clauses.index(clause) + offset, _plan_clause(change.clause))
+        new_clause = _plan_clause(change.clause)
+        section.clauses.insert(section.clauses.index(clause) + offset, new_clause)
+        added: list[tuple[str, _Found]] = [(new_clause.id, (section, new_clause, None, None))]
+        self._learn(added + [(i.id, (section, new_clause, i, held)) for i, held in _walk_items(new_clause.items)])
 
 
 # --- rendering text and numbers ----------------------------------------------------------------
@@ -585,7 +667,8 @@ class Renderer:
         self.used: set[str] = set()
 
     def __call__(self, text: Text) -> Passage:
-        self.used |= self.templates.variables(text.value)
+        if "{" in text.value:
+            self.used |= self.templates.variables(text.value)
         where = text.amendment or text.source
         try:
             rendered = self.templates.render(text.value, self.variables)
@@ -634,14 +717,11 @@ class Renderer:
             )
             rendered = text.value
         else:
-            for message, hint in markup_problems(rendered):
+            markdown, markup = self.templates.settle(rendered)
+            for message, hint in markup:
                 self.problems.append(Problem(message, text.source, hint))
-        return Passage(
-            " ".join(rendered.split()) if "\n\n" not in rendered else rendered.strip(),
-            text.source,
-            text.origin,
-            text.amendment,
-        )
+            return Passage(markdown, text.source, text.origin, text.amendment)
+        return Passage(fold(rendered), text.source, text.origin, text.amendment)
 
 
 COLUMNS = (

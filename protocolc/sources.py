@@ -152,6 +152,8 @@ def _character_problem(char: str, source: Source, escaped: bool = False) -> Prob
 
 
 def _split_lines(text: str) -> list[str]:
+    if "\r" not in text and "\u2028" not in text and "\u2029" not in text:
+        return text.split("\n")  # the usual file: the same lines, without the regular expression's cost
     return LINE_BREAK.split(text)
 
 
@@ -203,6 +205,12 @@ def parse_yaml(text: str, path: str) -> Any:
 
 
 def read_yaml(path: Path, root: Path) -> Any:
+    return parse_yaml(*read_text(path, root))
+
+
+def read_text(path: Path, root: Path) -> tuple[str, str]:
+    """A project file's text and its path as the clerk sees it; a link out of the project, a huge file or
+    one that is not UTF-8 is refused, as read_yaml refuses it."""
     check_read(path, root)  # a link out of the project is refused, naming the link
     rel = relative(path, root)
     try:
@@ -224,10 +232,15 @@ def read_yaml(path: Path, root: Path) -> Any:
         ) from None
     except OSError as exc:
         raise ProtocolError(f"cannot read file: {exc.strerror}", Source(rel)) from None
-    return parse_yaml(text, rel)
+    return text, rel
 
 
 # --- composing events into located values, without recursion ------------------------------------------------
+
+
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING_START, _MAPPING_END, _SEQUENCE_END = yaml.MappingStartEvent, yaml.MappingEndEvent, yaml.SequenceEndEvent
+PLAIN_COMMENT = re.compile(r"[ \t]+#([^\s#])")  # ' #note' after unquoted text: YAML's comment, not the text's
 
 
 class _Frame:
@@ -283,51 +296,73 @@ class _Composer:
         return value
 
     def _node(self, loader: Any) -> Any:
+        # The hot loop of every file read: events are told apart by their exact class (the parsers make no
+        # subclasses) and the common cases (a scalar, an entry of a list) are handled inline.
         stack: list[_Frame] = []
         open_anchors: set[str] = set()
+        get_event = loader.get_event
+        path = self.path
         value: Any
         size: int
         while True:
-            event = loader.get_event()
-            if isinstance(event, yaml.CollectionEndEvent):
+            event = get_event()
+            kind = event.__class__
+            if kind is _SCALAR:
+                if event.tag is not None:
+                    self._tag_problem(event)
+                value, size = self._scalar(event, stack[-1] if stack else None), 1
+                self.count += 1
+                if self.count > MAX_NODES:
+                    self._count(0, event)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
                 value, size = frame.value, frame.size
                 if frame.anchor is not None:
                     open_anchors.discard(frame.anchor)
                     self.anchors[frame.anchor] = (value, size)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is _ALIAS:
                 value, size = self._alias(event, open_anchors)
                 self._count(size, event)
             else:
                 if event.tag is not None:
                     self._tag_problem(event)
-                if isinstance(event, yaml.ScalarEvent):
-                    value, size = self._scalar(event, stack[-1] if stack else None), 1
-                    self._count(1, event)
-                    if event.anchor is not None:
-                        self.anchors[event.anchor] = (value, 1)
+                if len(stack) >= MAX_DEPTH:
+                    raise ProtocolError(
+                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep here",
+                        _source(path, event.start_mark),
+                        "a council file needs only a few levels: check the indentation and the '[' and '{'",
+                    )
+                self._count(1, event)
+                collection: Map | Seq
+                if kind is _MAPPING_START:
+                    collection = Map()
+                    collection.key_sources = {}
                 else:
-                    if len(stack) >= MAX_DEPTH:
-                        raise ProtocolError(
-                            f"lists and mappings are nested more than {MAX_DEPTH} levels deep here",
-                            _source(self.path, event.start_mark),
-                            "a council file needs only a few levels: check the indentation and the '[' and '{'",
-                        )
-                    self._count(1, event)
-                    collection: Map | Seq
-                    if isinstance(event, yaml.MappingStartEvent):
-                        collection = Map()
-                        collection.key_sources = {}
-                    else:
-                        collection = Seq()
-                    collection.source = _source(self.path, event.start_mark)
-                    if event.anchor is not None:
-                        open_anchors.add(event.anchor)
-                    stack.append(_Frame(collection, event.anchor))
-                    continue
+                    collection = Seq()
+                mark = event.start_mark
+                collection.source = Source(path, mark.line + 1, mark.column + 1)
+                if event.anchor is not None:
+                    open_anchors.add(event.anchor)
+                stack.append(_Frame(collection, event.anchor))
+                continue
             if not stack:
                 return value
-            self._attach(stack[-1], value, size, event)
+            parent = stack[-1]
+            target = parent.value
+            if isinstance(target, Seq):
+                parent.size += size
+                target.append(value)
+            elif parent.key_source is not None:  # the value of the key read last (see _attach)
+                parent.size += size
+                if parent.key_ok:
+                    key = str(parent.key)
+                    target.key_sources[key] = parent.key_source
+                    target[key] = value
+                parent.key, parent.key_source, parent.key_ok = None, None, False
+            else:
+                self._attach(parent, value, size, event)
 
     def _count(self, size: int, event: Any) -> None:
         self.count += size
@@ -376,29 +411,36 @@ class _Composer:
 
     def _scalar(self, event: Any, parent: _Frame | None) -> Str:
         value = Str(event.value)
-        value.plain = not event.style  # libyaml says "" where PyYAML says None
-        if event.style in ("|", ">") and event.value:
+        style = event.style
+        value.plain = not style  # libyaml says "" where PyYAML says None
+        if style in ("|", ">") and event.value:
             value.source = _block_start(self.path, self.lines, event.start_mark)
         else:
-            value.source = _source(self.path, event.start_mark)
-        if event.style == '"':
+            mark = event.start_mark
+            value.source = Source(self.path, mark.line + 1, mark.column + 1)
+        if style == '"':
             bad = FORBIDDEN.search(event.value)
             if bad:
                 self.problems.append(_character_problem(bad[0], value.source, escaped=True))
-        is_key = parent is not None and isinstance(parent.value, Map) and parent.key_source is None
-        if value.plain and not is_key:
-            key = parent.key if parent is not None and isinstance(parent.value, Map) else None
-            self._check_plain(event, value, key if isinstance(key, str) else None)
+        if value.plain:
+            if parent is None or parent.value.__class__ is not Map:
+                self._check_plain(event, value, None)
+            elif parent.key_source is not None:  # a mapping's value (a key is not checked)
+                key = parent.key
+                self._check_plain(event, value, key if isinstance(key, str) else None)
         return value
 
     def _check_plain(self, event: Any, value: str, key: str | None) -> None:
         """Unquoted text cut short by ' #' (YAML reads the rest as a comment), or with a stray quote."""
         end = event.end_mark
         line = self.lines[end.line] if end.line < len(self.lines) else ""
+        stray = value.endswith('"') and "\n" not in value and value.count('"') % 2 == 1
+        comment = PLAIN_COMMENT.match(line, end.column) if "#" in line else None
+        if not comment and not stray:
+            return
         written = f"{key}: " if key else ""
-        comment = re.match(r"[ \t]+#([^\s#])", line[end.column :])
         if comment:
-            hash_index = end.column + comment.start(1) - 1
+            hash_index = comment.start(1) - 1  # matched in the whole line, from the value's end
             rest = line[hash_index:].rstrip()
             self.problems.append(
                 Problem(
@@ -409,7 +451,7 @@ class _Composer:
                     "if it is a note, put a space after '#'",
                 )
             )
-        if "\n" not in value and value.endswith('"') and value.count('"') % 2 == 1:
+        if stray:
             self.problems.append(
                 Problem(
                     f"the unquoted value '{value}' ends with a stray '\"'",
@@ -1005,6 +1047,9 @@ class Reader:
         """Warn where other YAML readers (editors, linters) would not see the text the clerk typed."""
         if not getattr(value, "plain", False) or "\n" in value:
             return
+        resolvers = IMPLICIT_TYPES.yaml_implicit_resolvers
+        if value and value[0] not in resolvers and None not in resolvers and not IMPLICIT_TYPES.yaml_path_resolvers:
+            return  # no implicit type starts with this character: resolve() below would say text, without a call
         if IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":  # type: ignore[no-untyped-call]
             return  # YAML's own implicit-type rules (a few regular expressions) keep it text
         try:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .errors import Problem, ProtocolError
 from .formats import FORMATS, Job
 from .layout import lay_out
-from .load import load_council, load_document, load_library
+from .load import CouncilMemo, load_council, load_document, load_library
 from .model import Council, CouncilDocument, Document, Library
 from .project import Project, split_name
 from .resolve import MODEL, TextTemplates, model_council, model_document, resolve, text_environment
@@ -35,6 +35,7 @@ class Workspace:
     _env: TextTemplates = field(default_factory=text_environment)
     fingerprints: dict[str, str] = field(default_factory=dict)  # each model's, by document type (build.py)
     _comparer: Comparer | None = None
+    _councils: CouncilMemo = field(default_factory=dict)  # councils read (see load_council): names() reads each
 
     @classmethod
     def open(cls, project: Project) -> Workspace:
@@ -74,7 +75,8 @@ class Workspace:
 
     def council(self, council_id: str, warnings: list[Problem] | None = None) -> Council:
         folder = self.project.council_folder(council_id)
-        return load_council(folder, self.project.root, self.library, self.warnings if warnings is None else warnings)
+        into = self.warnings if warnings is None else warnings
+        return load_council(folder, self.project.root, self.library, into, self._councils)
 
     def councils(self) -> list[Council]:
         """Every council of the project, loaded and checked, in id order."""
@@ -91,8 +93,15 @@ class Workspace:
         """A council's document, resolved: what every format prints. Warnings go to `warnings` when given."""
         if council_id == MODEL:
             return self.model_document(document_id)
+        return self.resolved(council_id, document_id, warnings)[0]
+
+    def resolved(
+        self, council_id: str, document_id: str = "protocol", warnings: list[Problem] | None = None
+    ) -> tuple[Document, CouncilDocument]:
+        """A council's document resolved, with the source it was resolved from (read once, for both)."""
         council = self.council(council_id, warnings)
-        return resolve(self.library, council, self.source(council_id, document_id, warnings), self._env)
+        source = self.source(council_id, document_id, warnings)
+        return resolve(self.library, council, source, self._env), source
 
     def names(self, specs: list[str] | None) -> list[tuple[str, str]]:
         """(council, document) pairs for 'hexham' (all its documents) or 'hexham/protocol'; None: every one."""

@@ -855,3 +855,25 @@ def test_every_fixture_council_and_document_loads(workspace: Workspace) -> None:
         document = workspace.source(council_id, "protocol")
         assert (document.council_id, document.id) == (council_id, "protocol")
         assert document.versions
+
+
+def test_a_workspace_reads_a_council_again_only_when_it_changed(tmp_project: TmpProject) -> None:
+    tmp_project.tiny()
+    path = tmp_project.write("councils/tiny/council.yaml", TINY_COUNCIL + "contact: 01234\n")
+    workspace = Workspace.open(tmp_project.project)
+    first: list[Problem] = []
+    second: list[Problem] = []
+    council = workspace.council("tiny", first)
+    assert workspace.council("tiny", second) is council  # read once...
+    assert first == second and [p.severity for p in first] == ["warning"]  # ...and its warnings given again
+    path.write_text(TINY_COUNCIL + 'contact: "01234"\n', encoding="utf-8")
+    third: list[Problem] = []
+    changed = workspace.council("tiny", third)
+    assert changed.contact == "01234" and not third
+    tmp_project.write("councils/tiny/standing-orders.yaml", "versions: []\n")
+    assert workspace.council("tiny", []).documents == ("protocol", "standing-orders")
+    path.write_text("name: [\n", encoding="utf-8")
+    for _ in range(2):  # a council with a mistake fails every time, with the same message
+        with pytest.raises(ProtocolError) as failed:
+            workspace.council("tiny", [])
+        assert "council.yaml:1" in str(failed.value)

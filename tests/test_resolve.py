@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import TINY, TmpProject, find_problem, line_of, only_problem
 
+from protocolc import resolve as resolve_module
 from protocolc.api import Workspace
 from protocolc.errors import Problem, ProtocolError, Source
 from protocolc.model import COUNCIL, LIBRARY, DocClause, DocSection, Document
 from protocolc.numbering import STYLES, Number, number
+from protocolc.project import Project
 from protocolc.templating import markdown_text
 
 PATH = "councils/tiny/protocol.yaml"
+REPO = Path(__file__).resolve().parents[1]
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -1326,3 +1331,57 @@ def test_ref_without_an_id_is_an_error(tmp_project: TmpProject) -> None:
     assert problem.message == "ref needs the id of the clause it refers to"
     assert problem.source == Source(PATH, 7, 11)
     assert problem.hint == "write it as {{ ref('section.clause') }}"
+
+
+# --- the index of ids a council's changes are applied through ---------------------------------------------------
+
+
+def _linear_find(plan: list[resolve_module._Section], target: str) -> resolve_module._Found | None:
+    """find() as a plain search of the outline in document order: what the index must always agree with."""
+    for s in plan:
+        if s.ref.section.id == target:
+            return s, None, None, None
+        for c in s.clauses:
+            if c.id == target:
+                return s, c, None, None
+            for i, holder in resolve_module._walk_items(c.items):
+                if i.id == target:
+                    return s, c, i, holder
+    return None
+
+
+def _same(a: resolve_module._Found | None, b: resolve_module._Found | None) -> bool:
+    return (a is None and b is None) or (
+        a is not None and b is not None and all(x is y for x, y in zip(a, b, strict=True))
+    )
+
+
+@pytest.mark.parametrize("project", ["repo", "generated"])
+def test_id_index_agrees_with_a_search_of_the_outline_after_every_change(project: str, tmp_path: Path) -> None:
+    if project == "repo":
+        root = REPO
+    else:
+        sys.path.insert(0, str(REPO / "bench"))
+        from generate import generate
+
+        generate(tmp_path / "g", 12)
+        root = tmp_path / "g"
+    workspace = Workspace.open(Project(root))
+    checked = 0
+    for council_id in workspace.project.council_ids():
+        for document_id in workspace.council(council_id, []).documents:
+            source = workspace.source(council_id, document_id, [])
+            doc_type = workspace.library.document(document_id)
+            assert doc_type is not None
+            plan = resolve_module._plan(doc_type, source)
+            changer = resolve_module._Changer(doc_type, plan, resolve_module._left_out_by_outline(doc_type, source))
+            ids = changer.known_ids() | {c.target for c in source.changes}
+            for change in source.changes:
+                changer.apply(change)
+                for target in ids:
+                    assert _same(changer.find(target), _linear_find(plan, target)), (council_id, change, target)
+                assert changer.known_ids() == changer.library_ids | {
+                    id_ for id_ in ids | {c.target for c in source.changes} if _linear_find(plan, id_)
+                }
+                checked += 1
+    assert checked > 20

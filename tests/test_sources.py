@@ -665,3 +665,9 @@ def test_any_mix_of_plausible_mistakes_gives_a_located_protocol_error(text: str)
         for problem in exc.problems:
             assert problem.source is not None and 1 <= problem.source.line <= lines, str(problem)
             assert problem.source.column >= 1
+
+
+@pytest.mark.parametrize("text", ["", "a", "a\n", "\n\n", "a\nb\r\nc", "x\u2028y\u2029z", "a\rb", "a\r\n\r\nb", "é\n"])
+def test_lines_are_split_where_yaml_ends_a_line(text: str) -> None:
+    """The quick split of a file with only '\\n' gives the lines the regular expression does."""
+    assert sources._split_lines(text) == sources.LINE_BREAK.split(text)
