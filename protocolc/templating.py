@@ -12,9 +12,11 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import BuiltinMethodType, MethodType
 from typing import Any, Generic, TypeVar
 
 import jinja2
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -121,6 +123,8 @@ class Memo(Generic[T]):
         self.found: dict[str, T] = {}
 
     def __call__(self, text: str) -> T:
+        if type(text) is not str:  # Markup, or whatever a template passes: the function's own answer, or error
+            return self.function(text)
         found = self.found.get(text)
         if found is not None:
             return found
@@ -136,9 +140,9 @@ class Memo(Generic[T]):
         return value
 
 
-# protocolc's own frozen dataclasses: what the packaged templates read most. For an object of exactly one of
-# these types the sandbox's verdict on a public attribute is always "safe": they are not functions, methods,
-# types, code, frames or generators (Jinja's internal attributes) nor lists, sets, dicts or deques (Jinja's
+# protocolc's own frozen dataclasses (and Jinja's loop): what the packaged templates read most. For an object of
+# exactly one of these types the sandbox's verdict on a public attribute is always "safe": they are not functions,
+# methods, types, code, frames or generators (Jinja's internal attributes) nor lists, sets, dicts or deques (Jinja's
 # known mutables), and none is subscriptable. tests/test_templating.py checks all of that for every type here.
 PLAIN_TYPES: frozenset[type] = frozenset(
     {
@@ -160,6 +164,7 @@ PLAIN_TYPES: frozenset[type] = frozenset(
         model.ListStyle,
         model.Text,
         Source,
+        LoopContext,  # `loop.first`: Jinja's own loop variable, not a subclass of any of those either
     }
 )
 
@@ -177,8 +182,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
                 value = getattr(obj, attribute)
             except AttributeError:
                 return super().getattr(obj, attribute)
-            wrapped = self.wrap_str_format(value)
-            return value if wrapped is None else wrapped
+            if type(value) is MethodType or type(value) is BuiltinMethodType:  # what wrap_str_format looks at
+                wrapped = self.wrap_str_format(value)
+                return value if wrapped is None else wrapped
+            return value
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
