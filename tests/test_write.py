@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import TmpProject, line_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from protocolc import api
-from protocolc.write import manifest, write_atomic, write_outputs
+from protocolc.write import indented_json, manifest, manifest_bytes, write_atomic, write_outputs
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -206,3 +208,43 @@ def test_manifest_function_counts_only_given_outputs(workspace):
     assert data["outputs"] == {"protocol.md": hashlib.sha256(b"abc").hexdigest()}
     assert data["adopted"] is None
     assert data["council"] == "mumbles"
+
+
+# --- the manifest's JSON -----------------------------------------------------------------------------------------
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=True)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_indented_json_writes_what_json_dumps_writes(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [{"a": "},\n      {"}, {"b": "}]"}],  # what the separators between a list's dicts are mended from, in text
+        [{"a": 1}, {}, {"b": [1]}],
+        {"outputs": {}, "clauses": [], "x": {1: "an int key"}},
+        [{"a": 1.5}, {"b": float("inf")}],
+        {"words": True, "number": None, "id": "Cyngor Cymuned – ‘Llanfair’ \u2028 \x00"},
+    ],
+)
+def test_indented_json_odd_values(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_manifests_are_written_as_json_dumps_writes_them(workspace) -> None:
+    for council_id in ("cottingham", "duston", "hexham", "langport", "mumbles"):
+        doc = workspace.document(council_id)
+        outputs = {"protocol.md": b"md", "protocol.html": b"html"}
+        expected = json.dumps(manifest(doc, outputs, {"md": "k1", "html": "k2"}), indent=2, ensure_ascii=False)
+        assert manifest_bytes(doc, outputs, {"md": "k1", "html": "k2"}) == (expected + "\n").encode("utf-8")
+        expected = json.dumps(manifest(doc, {}, None), indent=2, ensure_ascii=False)
+        assert manifest_bytes(doc, {}, None) == (expected + "\n").encode("utf-8")
