@@ -6,6 +6,8 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
+import stat
 import tempfile
 from collections.abc import Callable
 from json.encoder import encode_basestring
@@ -167,6 +169,38 @@ def _temporary(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """All of `data` to the file, straight to the descriptor (no buffered file object around it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _mode(path: Path) -> int:
+    """The path's own file type (a link is a link, not what it points to); 0 when there is nothing there."""
+    try:
+        return os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return 0
+
+
+def _backup(path: Path) -> str | None:
+    """A hard link to the file at `path` under a new temporary name beside it; None where there are no hard links.
+
+    os.link refuses a name that is taken, so the name needs no reserving first.
+    """
+    for _ in range(100):
+        backup = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        try:
+            os.link(path, backup)
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+        return backup
+    return None
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     write_set(path.parent, {path.name: data})
@@ -191,26 +225,23 @@ def write_set(folder: Path, files: dict[str, bytes]) -> list[Path]:
     replaced: list[Path] = []
     try:
         for target, data in zip(targets, files.values(), strict=True):
-            if target.is_dir() and not target.is_symlink():
+            if stat.S_ISDIR(_mode(target)):
                 raise WriteError(21, "a folder is in the way", str(target))
             fd, tmp = _temporary(target)
             temps[target] = tmp
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                try:
+                    _write_all(fd, data)
+                    os.fchmod(fd, 0o644)
+                finally:
+                    os.close(fd)
             except OSError as exc:
                 raise WriteError(exc.errno or 0, exc.strerror or str(exc), str(target)) from None
-            os.chmod(tmp, 0o644)
         for target in targets:
-            if target.is_file() and not target.is_symlink():
-                fd, backup = _temporary(target)
-                os.close(fd)
-                os.unlink(backup)
-                try:
-                    os.link(target, backup)
+            if stat.S_ISREG(_mode(target)):
+                backup = _backup(target)
+                if backup is not None:  # else no hard links here: that file cannot be put back if a rename fails
                     backups[target] = backup
-                except OSError:
-                    pass  # no hard links here: that file cannot be put back if a later rename fails
         for target in targets:
             try:
                 os.replace(temps[target], target)

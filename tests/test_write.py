@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocolc import api
-from protocolc.write import indented_json, manifest, manifest_bytes, write_atomic, write_outputs
+from protocolc.write import _backup, indented_json, manifest, manifest_bytes, write_atomic, write_outputs, write_set
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -248,3 +249,32 @@ def test_manifests_are_written_as_json_dumps_writes_them(workspace) -> None:
         assert manifest_bytes(doc, outputs, {"md": "k1", "html": "k2"}) == (expected + "\n").encode("utf-8")
         expected = json.dumps(manifest(doc, {}, None), indent=2, ensure_ascii=False)
         assert manifest_bytes(doc, {}, None) == (expected + "\n").encode("utf-8")
+
+
+# --- backups of the files a set replaces ---------------------------------------------------------------------
+
+
+def test_a_backup_name_that_is_taken_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "protocol.md"
+    target.write_bytes(b"old")
+    taken = tmp_path / ".protocol.md.000000000000.tmp"
+    taken.write_bytes(b"someone else's")
+    names = iter(["000000000000", "111111111111"])
+    monkeypatch.setattr("protocolc.write.secrets.token_hex", lambda n: next(names))
+    backup = _backup(target)
+    assert backup == str(tmp_path / ".protocol.md.111111111111.tmp")
+    assert os.path.samefile(backup, target) and taken.read_bytes() == b"someone else's"
+
+
+def test_without_hard_links_the_set_is_still_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.md").write_bytes(b"old")
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("protocolc.write.os.link", no_links)
+    assert _backup(tmp_path / "a.md") is None
+    write_set(tmp_path, {"a.md": b"new a", "b.md": b"new b"})
+    assert (tmp_path / "a.md").read_bytes() == b"new a" and (tmp_path / "b.md").read_bytes() == b"new b"
+    assert leftovers(tmp_path) == []
+    assert {(tmp_path / n).stat().st_mode & 0o777 for n in ("a.md", "b.md")} == {0o644}
