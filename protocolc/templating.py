@@ -12,15 +12,20 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import BuiltinMethodType, MethodType
+from typing import Any, Generic, TypeVar
 
 import jinja2
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from . import layout, model
 from .confine import check_read
 from .errors import ProtocolError, Source
+
+T = TypeVar("T", bound=str)
 
 PACKAGED = Path(__file__).parent / "templates"
 
@@ -75,16 +80,24 @@ def slug(clause_id: str) -> str:
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
-    """Templates from the folders, refusing a template file that is a link to somewhere else."""
+    """Templates from the folders, refusing a template file that is a link to somewhere else.
+
+    Each template is read once: the environments do not reload (a build renders from one reading of its
+    templates, and the preview opens a new Workspace, so new Templates, for every rebuild).
+    """
 
     def __init__(self, folders: list[Path]) -> None:
         super().__init__([str(f) for f in folders])
         self.folders = folders
+        self.read: dict[str, tuple[str, str]] = {}  # name -> (contents, filename): the few templates there are
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        contents, filename, uptodate = super().get_source(environment, template)
-        confined(Path(filename), self.folders)
-        return contents, filename, uptodate
+        if template not in self.read:
+            contents, filename, _ = super().get_source(environment, template)
+            confined(Path(filename), self.folders)
+            self.read[template] = (contents, filename)
+        contents, filename = self.read[template]
+        return contents, filename, lambda: True
 
 
 def confined(path: Path, folders: list[Path]) -> Path:
@@ -93,6 +106,92 @@ def confined(path: Path, folders: list[Path]) -> Path:
     if folder is not None:
         check_read(path, folder, folder.parent)
     return path
+
+
+class Memo(Generic[T]):
+    """A pure function of one text, remembered: most clause texts are the same in many councils.
+
+    Bounded in entries and in characters held (keys and values); the oldest entries go first. Keyed by the
+    whole text, so it can only ever give the answer the function gives.
+    """
+
+    def __init__(self, function: Callable[[str], T], entries: int = 8192, chars: int = 8_000_000) -> None:
+        self.function = function
+        self.entries = entries
+        self.chars = chars
+        self.held = 0
+        self.found: dict[str, T] = {}
+
+    def __call__(self, text: str) -> T:
+        if type(text) is not str:  # Markup, or whatever a template passes: the function's own answer, or error
+            return self.function(text)
+        found = self.found.get(text)
+        if found is not None:
+            return found
+        value = self.function(text)
+        size = len(text) + len(value)
+        if size * 4 > self.chars:
+            return value  # one text that big would push out many small ones
+        while self.found and (len(self.found) >= self.entries or self.held + size > self.chars):
+            oldest = next(iter(self.found))
+            self.held -= len(oldest) + len(self.found.pop(oldest))
+        self.found[text] = value
+        self.held += size
+        return value
+
+
+# protocolc's own frozen dataclasses (and Jinja's loop): what the packaged templates read most. For an object of
+# exactly one of these types the sandbox's verdict on a public attribute is always "safe": they are not functions,
+# methods, types, code, frames or generators (Jinja's internal attributes) nor lists, sets, dicts or deques (Jinja's
+# known mutables), and none is subscriptable. tests/test_templating.py checks all of that for every type here.
+PLAIN_TYPES: frozenset[type] = frozenset(
+    {
+        layout.Layout,
+        layout.LaidSection,
+        layout.Block,
+        layout.Piece,
+        layout.ListItem,
+        model.Passage,
+        model.VersionTable,
+        model.Version,
+        model.PartialDate,
+        model.Document,
+        model.DocSection,
+        model.DocClause,
+        model.DocItem,
+        model.Council,
+        model.Numbering,
+        model.ListStyle,
+        model.Text,
+        Source,
+        LoopContext,  # `loop.first`: Jinja's own loop variable, not a subclass of any of those either
+    }
+)
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with a short way to the public attributes of protocolc's own frozen dataclasses.
+
+    The long way (`SandboxedEnvironment.getattr`) asks `is_safe_attribute` every time, which for these types
+    only ever refuses names that start with '_': those, and every other type, still take it.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) in PLAIN_TYPES and attribute[:1] != "_":
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                return super().getattr(obj, attribute)
+            if type(value) is MethodType or type(value) is BuiltinMethodType:  # what wrap_str_format looks at
+                wrapped = self.wrap_str_format(value)
+                return value if wrapped is None else wrapped
+            return value
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if type(obj) in PLAIN_TYPES and type(argument) is str and argument[:1] != "_":
+            return self.getattr(obj, argument)  # obj[argument] is a TypeError for these: Jinja tries the attribute
+        return super().getitem(obj, argument)
 
 
 class Templates:
@@ -108,12 +207,16 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,
         )
-        self.md_env = ImmutableSandboxedEnvironment(autoescape=False, **common)
-        self.html_env = ImmutableSandboxedEnvironment(autoescape=True, **common)
+        self.md_env = Sandbox(autoescape=False, **common)
+        self.html_env = Sandbox(autoescape=True, **common)
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+        self.inline_html = Memo(self.render_inline)
+        self.markdown_text = Memo(markdown_text)
+        self.read: dict[str, bytes] = {}  # template name -> the bytes its digest was taken of, read once
         self.html_env.filters["md"] = self.inline_html
-        self.md_env.filters["text"] = markdown_text
+        self.md_env.filters["text"] = self.markdown_text
         self.md_env.filters["indent_lines"] = indent_lines
         for env in (self.md_env, self.html_env):
             env.filters["slug"] = slug
@@ -132,10 +235,12 @@ class Templates:
         """One hash of the files these templates resolve to: what a format's outputs depend on."""
         hashed = hashlib.sha256()
         for name in names:
-            hashed.update(name.encode() + b"\0" + self.path(name).read_bytes() + b"\0")
+            if name not in self.read:
+                self.read[name] = self.path(name).read_bytes()
+            hashed.update(name.encode() + b"\0" + self.read[name] + b"\0")
         return hashed.hexdigest()
 
-    def inline_html(self, markdown: str) -> Markup:
+    def render_inline(self, markdown: str) -> Markup:
         """Clause Markdown to HTML; raw HTML in the sources is escaped, never passed through.
 
         Clause text is inline Markdown in paragraphs: a line start is never a list, quote or heading

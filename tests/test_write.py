@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from conftest import TmpProject, line_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from protocolc import api
-from protocolc.write import manifest, write_atomic, write_outputs
+from protocolc.write import _backup, indented_json, manifest, manifest_bytes, write_atomic, write_outputs, write_set
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -206,3 +209,72 @@ def test_manifest_function_counts_only_given_outputs(workspace):
     assert data["outputs"] == {"protocol.md": hashlib.sha256(b"abc").hexdigest()}
     assert data["adopted"] is None
     assert data["council"] == "mumbles"
+
+
+# --- the manifest's JSON -----------------------------------------------------------------------------------------
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=True)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_indented_json_writes_what_json_dumps_writes(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [{"a": "},\n      {"}, {"b": "}]"}],  # what the separators between a list's dicts are mended from, in text
+        [{"a": 1}, {}, {"b": [1]}],
+        {"outputs": {}, "clauses": [], "x": {1: "an int key"}},
+        [{"a": 1.5}, {"b": float("inf")}],
+        {"words": True, "number": None, "id": "Cyngor Cymuned – ‘Llanfair’ \u2028 \x00"},
+    ],
+)
+def test_indented_json_odd_values(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_manifests_are_written_as_json_dumps_writes_them(workspace) -> None:
+    for council_id in ("cottingham", "duston", "hexham", "langport", "mumbles"):
+        doc = workspace.document(council_id)
+        outputs = {"protocol.md": b"md", "protocol.html": b"html"}
+        expected = json.dumps(manifest(doc, outputs, {"md": "k1", "html": "k2"}), indent=2, ensure_ascii=False)
+        assert manifest_bytes(doc, outputs, {"md": "k1", "html": "k2"}) == (expected + "\n").encode("utf-8")
+        expected = json.dumps(manifest(doc, {}, None), indent=2, ensure_ascii=False)
+        assert manifest_bytes(doc, {}, None) == (expected + "\n").encode("utf-8")
+
+
+# --- backups of the files a set replaces ---------------------------------------------------------------------
+
+
+def test_a_backup_name_that_is_taken_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "protocol.md"
+    target.write_bytes(b"old")
+    taken = tmp_path / ".protocol.md.000000000000.tmp"
+    taken.write_bytes(b"someone else's")
+    names = iter(["000000000000", "111111111111"])
+    monkeypatch.setattr("protocolc.write.secrets.token_hex", lambda n: next(names))
+    backup = _backup(target)
+    assert backup == str(tmp_path / ".protocol.md.111111111111.tmp")
+    assert os.path.samefile(backup, target) and taken.read_bytes() == b"someone else's"
+
+
+def test_without_hard_links_the_set_is_still_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.md").write_bytes(b"old")
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("protocolc.write.os.link", no_links)
+    assert _backup(tmp_path / "a.md") is None
+    write_set(tmp_path, {"a.md": b"new a", "b.md": b"new b"})
+    assert (tmp_path / "a.md").read_bytes() == b"new a" and (tmp_path / "b.md").read_bytes() == b"new b"
+    assert leftovers(tmp_path) == []
+    assert {(tmp_path / n).stat().st_mode & 0o777 for n in ("a.md", "b.md")} == {0o644}
