@@ -6,11 +6,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import jinja2
 import pytest
 from conftest import TINY, TmpProject, find_problem, line_of, only_problem
 
 from protocolc import resolve as resolve_module
 from protocolc.api import Workspace
+from protocolc.clerktext import ClerkTextError
 from protocolc.errors import Problem, ProtocolError, Source
 from protocolc.model import COUNCIL, LIBRARY, DocClause, DocSection, Document
 from protocolc.numbering import STYLES, Number, number
@@ -1385,3 +1387,23 @@ def test_id_index_agrees_with_a_search_of_the_outline_after_every_change(project
                 }
                 checked += 1
     assert checked > 20
+
+
+def test_kept_text_output_follows_the_values_it_prints() -> None:
+    """A text's output is kept per text and values: other values render again, a failing text fails every time."""
+    env = resolve_module.text_environment()
+    text = "{{ Councillors }} and the {{ clerk | upper }}{% if contact %} ({{ contact }}){% endif %}"
+    first = {"Councillors": "Members", "clerk": "clerk", "contact": ""}
+    assert env.render(text, first) == "Members and the CLERK"
+    assert env.render(text, {**first, "contact": "01234 567890"}) == "Members and the CLERK (01234 567890)"
+    assert env.render(text, {**first, "clerk": "proper officer"}) == "Members and the PROPER OFFICER"
+    assert env.render(text, first) == "Members and the CLERK"
+    numbers = {"a.b": Number("1", "1"), "a.c": Number("2", "2")}
+    for target, printed in (("a.b", "1"), ("a.c", "2")):  # ref() is not a plain string: rendered every time
+        refs = resolve_module.References(numbers, set())
+        assert env.render(f"see {{{{ ref('{target}') }}}}", {"ref": refs}) == f"see {printed}"
+    for _ in range(2):
+        with pytest.raises(jinja2.UndefinedError):
+            env.render("{{ councillors }}", {"clerk": "Clerk"})
+        with pytest.raises(ClerkTextError):
+            env.render("{{ clerk * 2 }}", {"clerk": "Clerk"})
