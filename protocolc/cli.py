@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -117,6 +118,9 @@ def main(ctx: click.Context, project: Path | None) -> None:
       protocolc list
     """
     ctx.obj = project
+    # A command builds many small, long-lived objects (every council's located YAML values, clauses) and few
+    # cycles: collecting the youngest generation every 700 allocations costs about a tenth of `stats`.
+    gc.set_threshold(100_000, 50, 100)
 
 
 @main.command()
