@@ -114,7 +114,7 @@ def paragraphs(group: tuple[DocClause, ...]) -> tuple[tuple[Piece, ...], ...]:
 
 
 def list_items(items: tuple[DocItem, ...]) -> tuple[ListItem, ...]:
-    return tuple(ListItem(i.id, i.label, i.passage.markdown, list_items(i.items)) for i in items)
+    return tuple(ListItem(i.id, i.label, i.passage.markdown, list_items(i.items) if i.items else ()) for i in items)
 
 
 def _text(passage: Passage | None) -> str | None:

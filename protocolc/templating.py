@@ -115,7 +115,7 @@ class Memo(Generic[T]):
     whole text, so it can only ever give the answer the function gives.
     """
 
-    def __init__(self, function: Callable[[str], T], entries: int = 8192, chars: int = 8_000_000) -> None:
+    def __init__(self, function: Callable[[str], T], entries: int = 8192, chars: int = 4_000_000) -> None:
         self.function = function
         self.entries = entries
         self.chars = chars
