@@ -315,6 +315,7 @@ def build_many(
         with contextlib.suppress(ProtocolError):  # imported once here, so forked workers start warm
             pdf.load_weasyprint()
         fonts_key()  # asked once here, so forked workers know the answer
+    workspace.templates.compile(tuple(t for f in formats for t in FORMATS[f].templates))  # shared by forked workers
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     workers = min(jobs, len(todo))
     chunk = max(1, min(16, len(todo) // (workers * 8)))

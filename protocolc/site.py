@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,43 +109,78 @@ def entries(
     Folders and files protocolc did not write are ignored.
     """
     found = []
-    for manifest_path in sorted(out.glob(f"*/*{MANIFEST_SUFFIX}")):
-        folder = manifest_path.parent
-        document_id = manifest_path.name.removesuffix(MANIFEST_SUFFIX)
-        if document_id.endswith(DRAFT_SUFFIX):
-            continue  # a draft's outputs are linked from its document's entry
-        if folder.is_symlink() or not COUNCIL_ID.match(folder.name) or not DOCUMENT_ID.match(document_id):
-            continue
-        manifest = read_manifest(manifest_path)
-        if manifest is None:
-            continue
-        if known is not None and (folder.name, document_id) not in known:
-            if notes is not None:
-                notes.append(
-                    Problem(
-                        f"{folder.name}/{document_id} is not a document of the project any more: left out of the index",
-                        Source(manifest_path.as_posix()),
-                        f"delete its files from {folder.as_posix()}/ if it is gone for good",
-                        severity="warning",
-                    )
-                )
-            continue
-        names = ((text, f"{document_id}.{suffix}") for text, suffix in LINKS)
-        links = tuple((text, f"{folder.name}/{name}") for text, name in names if (folder / name).is_file())
-        found.append(
-            SiteEntry(
-                council_id=folder.name,
-                document_id=document_id,
-                name=manifest["name"] or folder.name,
-                title=manifest["title"] or document_id,
-                version=manifest["version"] or "",
-                adopted=_british(manifest["adopted"]),
-                review_by=_british(manifest["review_by"]),
-                state=_state(manifest["review_by"], today),
-                links=links,
-            )
-        )
+    for folder, files in _listings(out):
+        for manifest_name in sorted(n for n in files if n.endswith(MANIFEST_SUFFIX)):
+            entry = _entry(folder, files, manifest_name, today, known, notes)
+            if entry is not None:
+                found.append(entry)
     return sorted(found, key=lambda e: (e.name.lower(), e.council_id, e.title.lower(), e.document_id))
+
+
+def _listings(out: Path) -> list[tuple[Path, set[str]]]:
+    """Each council folder of `out` (not a link, named by an id) with the names of the files in it.
+
+    One listing per folder: at 10,000 councils, asking for each possible link's file costs more than the index.
+    """
+    try:
+        with os.scandir(out) as listed:
+            folders = sorted(
+                (e for e in listed if e.is_dir(follow_symlinks=False) and COUNCIL_ID.match(e.name)),
+                key=lambda e: e.name,
+            )
+    except OSError:
+        return []
+    found = []
+    for entry in sorted(folders, key=lambda e: e.name):
+        try:
+            with os.scandir(entry.path) as listed:
+                files = {e.name for e in listed if e.is_file()}
+        except OSError:
+            continue
+        found.append((Path(entry.path), files))
+    return found
+
+
+def _entry(
+    folder: Path,
+    files: set[str],
+    manifest_name: str,
+    today: dt.date,
+    known: set[tuple[str, str]] | None,
+    notes: list[Problem] | None,
+) -> SiteEntry | None:
+    """The index's row for one manifest, or None when it is a draft's, misnamed, unreadable or not in the project."""
+    manifest_path = folder / manifest_name
+    document_id = manifest_name.removesuffix(MANIFEST_SUFFIX)
+    if document_id.endswith(DRAFT_SUFFIX) or not DOCUMENT_ID.match(document_id):
+        return None  # a draft's outputs are linked from its document's entry
+    manifest = read_manifest(manifest_path)
+    if manifest is None:
+        return None
+    if known is not None and (folder.name, document_id) not in known:
+        if notes is not None:
+            notes.append(
+                Problem(
+                    f"{folder.name}/{document_id} is not a document of the project any more: left out of the index",
+                    Source(manifest_path.as_posix()),
+                    f"delete its files from {folder.as_posix()}/ if it is gone for good",
+                    severity="warning",
+                )
+            )
+        return None
+    names = ((text, f"{document_id}.{suffix}") for text, suffix in LINKS)
+    links = tuple((text, f"{folder.name}/{name}") for text, name in names if name in files)
+    return SiteEntry(
+        council_id=folder.name,
+        document_id=document_id,
+        name=manifest["name"] or folder.name,
+        title=manifest["title"] or document_id,
+        version=manifest["version"] or "",
+        adopted=_british(manifest["adopted"]),
+        review_by=_british(manifest["review_by"]),
+        state=_state(manifest["review_by"], today),
+        links=links,
+    )
 
 
 def write_index(

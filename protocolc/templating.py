@@ -7,6 +7,7 @@ Jinja's sandbox with undefined names as errors.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -250,6 +251,17 @@ class Templates:
             paragraphs = (p.strip() for p in markdown.split("\n\n"))
             return Markup("".join(f"<p>{self.markdown.renderInline(p)}</p>\n" for p in paragraphs if p))
         return Markup(self.markdown.renderInline(markdown))
+
+    def compile(self, names: tuple[str, ...]) -> None:
+        """Compile these Jinja templates now (a build does it before forking, so workers share them).
+
+        A template with a mistake is left to `render`, which says where it is.
+        """
+        for name in names:
+            if name.endswith(".j2"):
+                env = self.html_env if name.endswith(".html.j2") else self.md_env
+                with contextlib.suppress(jinja2.TemplateError, ProtocolError, OSError):
+                    env.get_template(name)
 
     def render(self, html: bool, name: str, what: str, **context: object) -> str:
         """Render one template; a template's mistake is a located ProtocolError."""
