@@ -391,6 +391,46 @@ def build_project(
     return results
 
 
+def resolve_many(workspace: Workspace, pairs: list[tuple[str, str]], jobs: int = 1) -> list[Document]:
+    """Documents resolved, in the order named; with jobs > 1 in worker processes (`stats` reads every council).
+
+    Any problem stops it as the first problem in that order would: the same error, whatever the number of jobs.
+    """
+    if jobs <= 1 or len(pairs) < RESOLVE_IN_WORKERS_FROM:
+        return [workspace.document(c, d) for c, d in pairs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    workers = min(jobs, len(pairs))
+    chunk = max(1, min(16, len(pairs) // (workers * 8)))
+    global _worker_workspace
+    _worker_workspace = workspace
+    documents = []
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(str(workspace.project.root), os.getpid())
+        ) as pool:
+            for document, problems in pool.map(_resolve, pairs, chunksize=chunk):
+                if document is None:
+                    raise ProtocolError(problems)
+                documents.append(document)
+    finally:
+        _worker_workspace = None
+    return documents
+
+
+RESOLVE_IN_WORKERS_FROM = 50  # documents: below that, starting workers costs more than it saves
+
+
+def _resolve(pair: tuple[str, str]) -> tuple[Document | None, list[Problem]]:
+    assert _worker_workspace is not None
+    try:
+        return _worker_workspace.document(*pair), []
+    except ProtocolError as exc:
+        return None, list(exc.problems)
+
+
 def shard(council_ids: list[str], spec: str) -> list[str]:
     """The councils of shard K of N ('2/4'): a stable share by a hash of each id; adding a council moves no other."""
     try:

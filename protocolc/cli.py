@@ -317,13 +317,14 @@ def list_councils(ctx: click.Context) -> None:
     echo_table(rows)
 
 
-def load_documents(project: Project, names: list[str] | None) -> list[Document]:
+def load_documents(project: Project, names: list[str] | None, jobs: int = 1) -> list[Document]:
     """Every document named ('hexham', 'hexham/protocol'; None: all), resolved; any problem ends the command."""
     from . import api
+    from . import build as build_stage
 
     try:
         workspace = api.Workspace.open(project)
-        return [workspace.document(c, d) for c, d in workspace.names(names)]
+        return build_stage.resolve_many(workspace, workspace.names(names), jobs)
     except ProtocolError as exc:
         fail(exc)
         raise  # unreachable
@@ -342,9 +343,10 @@ def stats_command(ctx: click.Context, councils: tuple[str, ...], min_words: int)
       protocolc stats hexham
     """
     from . import api, stats
+    from . import build as build_stage
 
     project = open_project(ctx)
-    documents = load_documents(project, None)  # shares are measured against every council
+    documents = load_documents(project, None, build_stage.default_jobs())  # shares are measured against every council
     named = {d.council.id for d in load_documents(project, council_names(councils))} if councils else None
     try:
         report = stats.report(documents, api.Workspace.open(project).library, min_words)

@@ -16,6 +16,7 @@ import pytest
 from conftest import TmpProject
 
 from protocolc import api, quick
+from protocolc.errors import ProtocolError
 from protocolc import build as build_stage
 from protocolc import workspace as workspace_module
 
@@ -190,3 +191,22 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(tmp_project: TmpProject,
     again = api.build(tmp_project.project, ["tiny"], ["md"], out)
     assert states(again) == {"tiny/protocol": "built"}
     assert "Tidy" in (out / "tiny" / "protocol.md").read_text(encoding="utf-8")
+
+
+def test_documents_resolved_in_workers_are_those_resolved_here(tmp_project: TmpProject) -> None:
+    """`stats` resolves every council in worker processes: the same documents, and the same first error."""
+    for n in range(build_stage.RESOLVE_IN_WORKERS_FROM):
+        tmp_project.tiny(council_id=f"tiny-{n:02d}")
+    workspace = tmp_project.workspace()
+    pairs = workspace.names(None)
+    assert len(pairs) > build_stage.RESOLVE_IN_WORKERS_FROM
+    assert build_stage.resolve_many(workspace, pairs, jobs=2) == build_stage.resolve_many(workspace, pairs, jobs=1)
+    tmp_project.tiny("sections: [no-such-section]\n", council_id="tiny-07")
+    tmp_project.tiny("sections: [another-missing-one]\n", council_id="tiny-31")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(ProtocolError) as caught:
+            build_stage.resolve_many(tmp_project.workspace(), pairs, jobs=jobs)
+        errors.append([str(p) for p in caught.value.problems])
+    assert errors[0] == errors[1]
+    assert "tiny-07" in errors[0][0]
