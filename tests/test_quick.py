@@ -16,9 +16,9 @@ import pytest
 from conftest import TmpProject
 
 from protocolc import api, quick
-from protocolc.errors import ProtocolError
 from protocolc import build as build_stage
 from protocolc import workspace as workspace_module
+from protocolc.errors import ProtocolError
 
 IDS = ["cottingham", "duston", "hexham", "langport", "mumbles"]
 
