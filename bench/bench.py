@@ -12,6 +12,7 @@ with the default --jobs; "in-process" figures are api calls in this warmed proce
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import shutil
@@ -115,21 +116,22 @@ def five_section(work: Path, floor: float) -> None:
     weasyprint_alone()  # warm: fonts, caches
     t_floor = timed(weasyprint_alone, repeat=3)
     out = work / "five"
-    t_full = timed(lambda: api.build(project, FIVE, out_dir=out, jobs=1, force=True), repeat=3)
-    t_noop = timed(lambda: api.build(project, FIVE, out_dir=out, jobs=1), repeat=3)
+    printed = ["md", "html", "pdf"]  # what the floor makes: the DOCX (on request) is not part of it
+    t_full = timed(lambda: api.build(project, FIVE, printed, out_dir=out, jobs=1, force=True), repeat=3)
+    t_noop = timed(lambda: api.build(project, FIVE, printed, out_dir=out, jobs=1), repeat=3)
 
     copy = work / "edited"
     for folder in ("clauses", "councils", "templates"):
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, copy / folder)
     edited = Project(copy)
-    api.build(edited, FIVE, out_dir=copy / "build", jobs=1)
+    api.build(edited, FIVE, printed, out_dir=copy / "build", jobs=1)
     clause = copy / "clauses" / "protocol" / "introduction.yaml"
     clause.write_text(
         clause.read_text(encoding="utf-8").replace("respect and courtesy", "respect, and courtesy"), encoding="utf-8"
     )
     rebuilt: list[api.DocumentResult] = []
-    t_one = timed(lambda: rebuilt.extend(api.build(edited, FIVE, out_dir=copy / "build", jobs=1)))
+    t_one = timed(lambda: rebuilt.extend(api.build(edited, FIVE, printed, out_dir=copy / "build", jobs=1)))
     n_rebuilt = sum(r.state == "built" for r in rebuilt)
 
     cli_out = str(work / "five-cli")
@@ -222,6 +224,10 @@ def stats_section(work: Path) -> None:
     """
 
     def clocked(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+        # This process still holds what earlier sections made; frozen, the collector no longer walks it on
+        # every full collection, so a figure depends on this section's councils, not on what ran before.
+        gc.collect()
+        gc.freeze()
         best = (float("inf"), float("inf"))
         for _ in range(repeat):
             wall, cpu = time.perf_counter(), time.process_time()

