@@ -31,6 +31,8 @@ from .quick import QuickCheck, build_date, environment_key, fonts_key
 from .write import manifest_name, remove_stale_temporaries, write_outputs
 
 if TYPE_CHECKING:  # a build found up to date by the first check loads none of these
+    from concurrent.futures import ProcessPoolExecutor
+
     from .model import Document
     from .workspace import Workspace
 
@@ -306,9 +308,6 @@ def build_many(
     if jobs <= 1 or len(todo) <= 1:
         built = (build_one(workspace, c, d, formats, out, force, site) for c, d in todo)
         return _in_order(names, fresh, built, notify)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     if "pdf" in formats:
         from .formats import pdf
 
@@ -316,17 +315,26 @@ def build_many(
             pdf.load_weasyprint()
         fonts_key()  # asked once here, so forked workers know the answer
     workspace.templates.compile(tuple(t for f in formats for t in FORMATS[f].templates))  # shared by forked workers
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    workers = min(jobs, len(todo))
-    chunk = max(1, min(16, len(todo) // (workers * 8)))
     tasks = [(cid, did, formats, str(out), force, site) for cid, did in todo]
+    with _workers(workspace, jobs, len(todo)) as (pool, chunk):
+        return _in_order(names, fresh, pool.map(_work, tasks, chunksize=chunk), notify)
+
+
+@contextlib.contextmanager
+def _workers(workspace: Workspace, jobs: int, count: int) -> Iterator[tuple[ProcessPoolExecutor, int]]:
+    """A pool of worker processes for `count` tasks, each starting from this workspace, and a chunk size."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    workers = min(jobs, count)
     global _worker_workspace
-    _worker_workspace = workspace
+    _worker_workspace = workspace  # forked workers start with it, library loaded
     try:
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker, initargs=(str(workspace.project.root), os.getpid())
         ) as pool:
-            return _in_order(names, fresh, pool.map(_work, tasks, chunksize=chunk), notify)
+            yield pool, max(1, min(16, count // (workers * 8)))
     finally:
         _worker_workspace = None
 
@@ -398,25 +406,12 @@ def resolve_many(workspace: Workspace, pairs: list[tuple[str, str]], jobs: int =
     """
     if jobs <= 1 or len(pairs) < RESOLVE_IN_WORKERS_FROM:
         return [workspace.document(c, d) for c, d in pairs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    workers = min(jobs, len(pairs))
-    chunk = max(1, min(16, len(pairs) // (workers * 8)))
-    global _worker_workspace
-    _worker_workspace = workspace
     documents = []
-    try:
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(str(workspace.project.root), os.getpid())
-        ) as pool:
-            for document, problems in pool.map(_resolve, pairs, chunksize=chunk):
-                if document is None:
-                    raise ProtocolError(problems)
-                documents.append(document)
-    finally:
-        _worker_workspace = None
+    with _workers(workspace, jobs, len(pairs)) as (pool, chunk):
+        for document, problems in pool.map(_resolve, pairs, chunksize=chunk):
+            if document is None:
+                raise ProtocolError(problems)
+            documents.append(document)
     return documents
 
 
