@@ -27,7 +27,7 @@ from .confine import check_write, is_inside
 from .errors import Problem, ProtocolError, Source, relative
 from .formats import FORMATS, filename
 from .project import Project
-from .quick import QuickCheck, build_date, environment_key, fonts_key
+from .quick import QuickCheck, build_date, environment_key, fonts_key, format_templates
 from .write import manifest_name, remove_stale_temporaries, write_outputs
 
 if TYPE_CHECKING:  # a build found up to date by the first check loads none of these
@@ -77,8 +77,7 @@ def inputs_keys(
     printed = printed or fingerprint(doc)
     for name in formats:
         fmt = FORMATS[name]
-        used = fmt.templates + tuple(t for u in fmt.uses for t in FORMATS[u].templates)
-        parts = [printed, name, environment_key(), workspace.templates.digest(used)]
+        parts = [printed, name, environment_key(), workspace.templates.digest(format_templates(name))]
         if draft is not None:
             parts.append(f"draft built {draft}")
         if fmt.needs_fonts:
@@ -314,7 +313,7 @@ def build_many(
         with contextlib.suppress(ProtocolError):  # imported once here, so forked workers start warm
             pdf.load_weasyprint()
         fonts_key()  # asked once here, so forked workers know the answer
-    workspace.templates.compile(tuple(t for f in formats for t in FORMATS[f].templates))  # shared by forked workers
+    workspace.templates.compile(tuple(t for f in formats for t in format_templates(f)))  # shared by forked workers
     tasks = [(cid, did, formats, str(out), force, site) for cid, did in todo]
     with _workers(workspace, jobs, len(todo)) as (pool, chunk):
         return _in_order(names, fresh, pool.map(_work, tasks, chunksize=chunk), notify)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from . import adoption
     from .build import DocumentResult
     from .model import Document, PartialDate
+    from .workspace import Workspace
 
 # Each command imports what it uses when it runs: `--version`, `list` or `check` load no WeasyPrint,
 # no comparison and no build machinery.
@@ -470,6 +471,17 @@ class Day(click.ParamType):  # type: ignore[type-arg]  # generic only in some cl
         self.fail(f"'{text}' is not a date: {hint}", param, ctx)
 
 
+def one_document(workspace: Workspace, name: str) -> tuple[str, str]:
+    """The one (council, document) that `name` ('hexham' or 'hexham/protocol') names, for adopt and redline."""
+    pairs = workspace.names([name])
+    if len(pairs) != 1:
+        raise ProtocolError(
+            f"council '{name}' has {len(pairs)} documents",
+            hint=f"name one: {', '.join(f'{c}/{d}' for c, d in pairs)}",
+        )
+    return pairs[0]
+
+
 def council_names(councils: tuple[str, ...]) -> list[str] | None:
     return list(councils) or None
 
@@ -763,13 +775,7 @@ def adopt_command(
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
-        pairs = workspace.names([name])
-        if len(pairs) != 1:
-            raise ProtocolError(
-                f"council '{name}' has {len(pairs)} documents",
-                hint=f"name one: {', '.join(f'{c}/{d}' for c, d in pairs)}",
-            )
-        council_id, document_id = pairs[0]
+        council_id, document_id = one_document(workspace, name)
         done = adoption.adopt(
             workspace,
             council_id,
@@ -880,13 +886,7 @@ def redline_command(
     project = open_project(ctx)
     try:
         workspace = api.Workspace.open(project)
-        pairs = workspace.names([name])
-        if len(pairs) != 1:
-            raise ProtocolError(
-                f"council '{name}' has {len(pairs)} documents",
-                hint=f"name one: {', '.join(f'{c}/{d}' for c, d in pairs)}",
-            )
-        council_id, document_id = pairs[0]
+        council_id, document_id = one_document(workspace, name)
         paper = redline.make(workspace, council_id, document_id, first, second, full)
         target = output or project.root / "build" / council_id / f"{document_id}.redline.{fmt}"
         data = redline.render(paper, fmt, project.root, workspace.templates.path("reference.docx"))
