@@ -369,6 +369,8 @@ def build_project(
 
     The first check (quick.py) looks only at the raw files: when it vouches for every document, the
     library is not even loaded. Whatever it cannot vouch for is checked and built the thorough way.
+    Each council file is read where its documents are built (in the workers): a broken one fails its
+    own documents, and the other councils still build.
     """
     quick = QuickCheck(project, out, formats, site, build_date().isoformat())
     pairs = quick.names(specs)
@@ -380,11 +382,9 @@ def build_project(
     from .workspace import Workspace
 
     workspace = Workspace.open(project)
-    if pairs is None:
+    if pairs is None:  # the folders alone could not say: every council named is read here, the careful way
         pairs = workspace.names(specs)
         keys = {pair: quick.keys(*pair) for pair in pairs}
-    else:  # the councils left to build are loaded and checked as Workspace.names would
-        workspace.names(list(dict.fromkeys(c for c, d in pairs if (c, d) not in fresh)))
     results = build_many(
         workspace, pairs, formats, out, jobs=jobs, force=force, site=site, progress=progress, fresh=fresh
     )

@@ -130,6 +130,23 @@ def test_jobs_2_reports_failures_like_jobs_1(tmp_project: TmpProject, tmp_path: 
     assert [str(p) for p in one[1].error.problems] == [str(p) for p in two[1].error.problems]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_broken_council_file_fails_that_council_and_the_others_still_build(
+    tmp_project: TmpProject, tmp_path: Path, jobs: int
+) -> None:
+    council_file = tmp_project.path("councils/hexham/council.yaml")
+    council_file.write_text(council_file.read_text(encoding="utf-8").replace("name:", "nme:", 1), encoding="utf-8")
+    out = tmp_path / "build"
+    result = CliRunner().invoke(
+        main, ["--project", str(tmp_project.root), "build", "--all", "--format", "md", "-o", str(out), "-j", str(jobs)]
+    )
+    assert result.exit_code == 1
+    assert "councils/hexham/council.yaml:" in result.output and "unknown key 'nme'" in result.output
+    assert "1 failed: hexham/protocol" in result.output
+    assert not (out / "hexham").exists()
+    assert all((out / c / "protocol.md").is_file() for c in COUNCILS if c != "hexham")
+
+
 def test_unchanged_councils_are_not_rebuilt(project, tmp_path: Path) -> None:
     first = api.build(project, COUNCILS, ["md", "html"], tmp_path)
     assert set(states(first).values()) == {"built"}
