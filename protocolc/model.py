@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
 
 from .errors import Source
 
@@ -95,6 +98,30 @@ class DocumentType:
 
     def clauses(self) -> dict[str, Clause]:
         return {c.id: c for s in self.sections for c in s.clauses}
+
+    @cached_property
+    def index(self) -> DocumentIndex:
+        """Its ids as tables, built once: every council's document of this type is read and resolved against them."""
+        return DocumentIndex(self)
+
+
+class DocumentIndex:
+    """A document type's sections, clauses and items (at any depth) by id; read only, as the type never changes."""
+
+    def __init__(self, doc_type: DocumentType) -> None:
+        self.sections: Mapping[str, Section] = MappingProxyType({s.id: s for s in doc_type.sections})
+        self.clauses: Mapping[str, Clause] = MappingProxyType(doc_type.clauses())
+        items: dict[str, Item] = {}
+
+        def add(owner: str, found: tuple[Item, ...]) -> None:
+            for item in found:
+                items[f"{owner}.{item.key}"] = item  # `councillors.areas.policy`
+                add(f"{owner}.{item.key}", item.items)
+
+        for clause in self.clauses.values():
+            add(clause.id, clause.items)
+        self.items: Mapping[str, Item] = MappingProxyType(items)
+        self.ids = frozenset(self.sections) | frozenset(self.clauses) | frozenset(self.items)
 
 
 @dataclass(frozen=True)

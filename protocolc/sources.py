@@ -228,8 +228,13 @@ def read_yaml(path: Path, root: Path) -> Any:
 def read_text(path: Path, root: Path) -> tuple[str, str]:
     """A project file's text and its path as the clerk sees it; a link out of the project, a huge file or
     one that is not UTF-8 is refused, as read_yaml refuses it."""
-    check_read(path, root)  # a link out of the project is refused, naming the link
-    rel = relative(path, root)
+    # Each path resolved once for both the check and the name (check_read and relative() would resolve both again).
+    resolved, resolved_root = path.resolve(), root.resolve()
+    if resolved.is_relative_to(resolved_root):
+        rel = resolved.relative_to(resolved_root).as_posix()
+    else:
+        check_read(path, root)  # a link out of the project is refused, naming the link
+        rel = relative(path, root)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -372,7 +377,7 @@ class _Composer:
                 continue
             if parent is None:
                 return value
-            target = parent.value
+            target: Any = parent.value  # a Seq when parent.is_list, else a Map
             if parent.is_list:
                 parent.size += size
                 target.append(value)
