@@ -12,6 +12,7 @@ clerk has to look at, with the fix.
 from __future__ import annotations
 
 import calendar
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -227,14 +228,33 @@ def read_yaml(path: Path, root: Path) -> Any:
 
 def read_text(path: Path, root: Path) -> tuple[str, str]:
     """A project file's text and its path as the clerk sees it; a link out of the project, a huge file or
-    one that is not UTF-8 is refused, as read_yaml refuses it."""
-    # Each path resolved once for both the check and the name (check_read and relative() would resolve both again).
-    resolved, resolved_root = path.resolve(), root.resolve()
-    if resolved.is_relative_to(resolved_root):
-        rel = resolved.relative_to(resolved_root).as_posix()
-    else:
-        check_read(path, root)  # a link out of the project is refused, naming the link
-        rel = relative(path, root)
+    one that is not UTF-8 is refused, as read_yaml refuses it.
+
+    Every council's files are read this way, so the usual case (a UTF-8 file inside the project, read without
+    error) takes a short way: its path resolved once as text, one open. Anything else takes the careful way,
+    _read_text_checked, which gives every refusal and message.
+    """
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    prefix = os.path.join(real_root, "")  # the root with one separator after it
+    if os.sep != "/" or not real.startswith(prefix) or len(real) == len(prefix):
+        return _read_text_checked(path, root)
+    try:
+        with open(path, "rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_BYTES:
+                return _read_text_checked(path, root)
+            data = file.read()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _read_text_checked(path, root)
+    if "\r" in text:  # line ends as Path.read_text gives them (universal newlines)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, real[len(prefix) :]  # what relative() gives: the resolved path below the resolved root
+
+
+def _read_text_checked(path: Path, root: Path) -> tuple[str, str]:
+    """read_text, step by step: the link check, the size, the encoding, each refused with its own message."""
+    check_read(path, root)  # a link out of the project is refused, naming the link
+    rel = relative(path, root)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
