@@ -7,6 +7,7 @@ anything is raised.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -356,9 +357,7 @@ def load_council(
             f"(or run 'protocolc new {cid} --name ... --kind ...')",
         )
     text, rel = read_text(path, root)
-    documents = tuple(
-        sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE and DOCUMENT_ID.match(p.stem))
-    )  # other files are reported by strays.py
+    documents = _document_ids(folder)
     memo_key = (str(folder), str(root), text, documents)
     if memo is not None and memo_key in memo:
         council, found = memo[memo_key]
@@ -397,6 +396,16 @@ def load_council(
     if memo is not None:
         remember(memo, memo_key, (council, tuple(r.warnings)))
     return council
+
+
+def _document_ids(folder: Path) -> tuple[str, ...]:
+    """The ids of the document files beside council.yaml (other files are reported by strays.py)."""
+    try:
+        with os.scandir(folder) as listed:  # what folder.glob("*.yaml") finds, without a Path for every entry
+            names = [entry.name for entry in listed if entry.name.endswith(".yaml")]
+    except OSError:
+        names = [p.name for p in folder.glob("*.yaml")]
+    return tuple(sorted(name[:-5] for name in names if name != COUNCIL_FILE and DOCUMENT_ID.match(name[:-5])))
 
 
 def load_document(path: Path, root: Path, library: Library, warnings: list[Problem] | None = None) -> CouncilDocument:

@@ -28,6 +28,7 @@ from .strays import odd_suffix
 # libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 IMPLICIT_TYPES = yaml.resolver.Resolver()  # YAML 1.1's rules for what an unquoted value means
+WORD_TYPES = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")  # implicit types that are single words
 MAX_BYTES = 1024 * 1024  # a council or library file is a few tens of kilobytes
 MAX_NODES = 100_000  # refuse alias "billion laughs" bombs
 MAX_DEPTH = 50  # lists and mappings inside each other; real files go about eight deep
@@ -1054,7 +1055,7 @@ class Reader:
         if not isinstance(value, Map):
             self.fail(f"{what} must be a mapping of 'key: value' lines, not {_describe(value)}", _src(value))
             return None
-        for key, src in value.key_sources.items():
+        for key, src in value.key_sources.items() if value.key_sources.keys() - allowed else ():  # usually none unknown
             if key not in allowed:
                 self.fail(
                     f"unknown key '{key}' in {what}",
@@ -1088,7 +1089,7 @@ class Reader:
                 hint if isinstance(value, Map | Seq) else None,
             )
             return None
-        if not value.strip():
+        if not value or value.isspace():  # nothing but whitespace (as `not value.strip()`, without a copy)
             self.fail(f"{what} is empty", value.source)
             return None
         if pattern and not pattern.match(value):
@@ -1103,8 +1104,12 @@ class Reader:
         if not getattr(value, "plain", False) or "\n" in value:
             return
         resolvers = IMPLICIT_TYPES.yaml_implicit_resolvers
-        if value and value[0] not in resolvers and None not in resolvers and not IMPLICIT_TYPES.yaml_path_resolvers:
-            return  # no implicit type starts with this character: resolve() below would say text, without a call
+        if value and None not in resolvers and not IMPLICIT_TYPES.yaml_path_resolvers:
+            types = resolvers.get(value[0])
+            if types is None:
+                return  # no implicit type starts with this character: resolve() below would say text, without a call
+            if " " in value and all(tag in WORD_TYPES for tag, _ in types):
+                return  # only YAML's words (yes, Off, null, ...) start with this character, and none has a space
         if IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":  # type: ignore[no-untyped-call]
             return  # YAML's own implicit-type rules (a few regular expressions) keep it text
         try:

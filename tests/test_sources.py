@@ -702,3 +702,20 @@ def test_read_text_refuses_as_the_careful_way_does(tmp_path: Path) -> None:
         with pytest.raises(ProtocolError) as careful:
             sources._read_text_checked(tmp_path / f"{name}.yaml", tmp_path)
         assert str(exc.value) == str(careful.value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet="yYnNtTfFoOeEsSrRuUlLaA~-.+0129: ", min_size=1, max_size=12))
+def test_quoting_check_skips_only_what_yaml_reads_as_text(value: str) -> None:
+    """The quoting check's short cuts warn exactly where YAML's implicit-type rules say 'not text'."""
+    plain = Str(value)
+    plain.plain, plain.source = True, Source(PATH, 1, 1)
+    reader = Reader()
+    reader.string(plain, "clerk")
+    seen_as = sources.IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    try:
+        loaded = yaml.safe_load(value)
+    except yaml.YAMLError:
+        loaded = value
+    expected = value.strip() != "" and seen_as != "tag:yaml.org,2002:str" and not isinstance(loaded, str)
+    assert bool(reader.warnings) == expected
