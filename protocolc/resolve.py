@@ -68,6 +68,7 @@ class TextTemplates:
         self._names: dict[str, tuple[str, ...]] = {}  # a text's names, sorted: the order its key lists values in
         self._rendered: dict[tuple[str, tuple[str, ...]], str] = {}
         self._settled: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+        self._wordings: dict[str, tuple[str, ...]] = {}
 
     def variables(self, source: str) -> frozenset[str]:
         """The names a text uses ({{ clerk_title }} -> 'clerk_title'); empty for text that does not parse."""
@@ -102,6 +103,14 @@ class TextTemplates:
         if found is None:
             found = (fold(rendered), tuple(markup_problems(rendered)))
             remember(self._settled, rendered, found)
+        return found
+
+    def wording(self, markdown: str) -> tuple[str, ...]:
+        """A printed text's words, as an amendment may not change them (see _wording): the same for the same text."""
+        found = self._wordings.get(markdown)
+        if found is None:
+            found = tuple(_wording(markdown))
+            remember(self._wordings, markdown, found)
         return found
 
     def _key(self, source: str, variables: Mapping[str, object]) -> tuple[str, tuple[str, ...]] | None:
@@ -926,7 +935,10 @@ def _amendment_problems(changer: _Changer, render: Renderer) -> list[Problem]:
     """An 'amend:' may change punctuation and capitals only; anything else is the council's own wording."""
     problems = []
     for change, original, amended in changer.amendments:
-        before, after = _wording(render(original).markdown), _wording(render(amended).markdown)
+        before, after = (
+            render.templates.wording(render(original).markdown),
+            render.templates.wording(render(amended).markdown),
+        )
         if before == after:
             continue
         matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
