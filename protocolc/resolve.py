@@ -157,10 +157,10 @@ class _Clause:
     heading: Text | None
     text: Text | None
     items: list[_Item]
+    id: str = field(init=False)  # the clause's id, looked up often while changes are applied
 
-    @property
-    def id(self) -> str:
-        return self.ref.clause.id
+    def __post_init__(self) -> None:
+        self.id = self.ref.clause.id
 
 
 @dataclass
@@ -171,7 +171,11 @@ class _Section:
 
 
 def _plan_items(owner: str, items: tuple[Item, ...]) -> list[_Item]:
-    return [_Item(f"{owner}.{i.key}", i.text, _plan_items(f"{owner}.{i.key}", i.items)) for i in items]
+    planned = []
+    for item in items:
+        item_id = f"{owner}.{item.key}"
+        planned.append(_Item(item_id, item.text, _plan_items(item_id, item.items) if item.items else []))
+    return planned
 
 
 def _plan_clause(ref: ClauseRef) -> _Clause:
@@ -869,16 +873,13 @@ def resolve(
 
     def doc_items(items: list[_Item], owner: str) -> tuple[DocItem, ...]:
         style = styles.get(owner)
-        return tuple(
-            DocItem(
-                i.id,
-                numbers[i.id].label,
-                item_passage(i, n, len(items), style),
-                doc_items(i.items, i.id),
-                numbers[i.id].ref,
-            )
-            for n, i in enumerate(items)
-        )
+        count = len(items)
+        found = []
+        for n, i in enumerate(items):
+            number = numbers[i.id]
+            passage = item_passage(i, n, count, style)
+            found.append(DocItem(i.id, number.label, passage, doc_items(i.items, i.id) if i.items else (), number.ref))
+        return tuple(found)
 
     sections: list[DocSection] = []
     for s in plan:

@@ -1055,7 +1055,7 @@ class Reader:
         if not isinstance(value, Map):
             self.fail(f"{what} must be a mapping of 'key: value' lines, not {_describe(value)}", _src(value))
             return None
-        for key, src in value.key_sources.items() if value.key_sources.keys() - allowed else ():  # usually none unknown
+        for key, src in value.key_sources.items():
             if key not in allowed:
                 self.fail(
                     f"unknown key '{key}' in {what}",
