@@ -196,7 +196,8 @@ def parse_yaml(text: str, path: str) -> Any:
     characters, tags, aliases that loop or blow up, nesting deeper than MAX_DEPTH and duplicate keys;
     a YAML syntax error is explained in plain words at the line where the clerk has to look.
     """
-    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+    # (a character is at most 4 bytes of UTF-8, so a text of a quarter of the limit is not encoded to be measured)
+    if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ProtocolError(
             f"file is too large ({len(text.encode('utf-8', 'surrogatepass')):,} bytes; the limit is {MAX_BYTES:,})",
             Source(path),
@@ -348,16 +349,24 @@ class _Composer:
         parent: _Frame | None = None  # stack[-1], kept in a local
         open_anchors: set[str] = set()
         get_event = loader.get_event
-        path = self.path
+        path, hash_lines = self.path, self.hash_lines
         value: Any
         size: int
         while True:
             event = get_event()
             kind = event.__class__
             if kind is _SCALAR:
-                if event.tag is not None:
-                    self._tag_problem(event)
-                value, size = self._scalar(event, parent), 1
+                text = event.value
+                if event.style or event.tag is not None or event.end_mark.line in hash_lines or text.endswith('"'):
+                    if event.tag is not None:
+                        self._tag_problem(event)
+                    value = self._scalar(event, parent)
+                else:  # unquoted text with nothing to check (see _scalar), the most common value of all
+                    value = Str(text)
+                    value.plain = True
+                    mark = event.start_mark
+                    value.source = _located(path, mark.line + 1, mark.column + 1)
+                size = 1
                 self.count += 1
                 if self.count > MAX_NODES:
                     self._count(0, event)
