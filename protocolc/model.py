@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 from .errors import Source
@@ -149,11 +148,12 @@ class DocumentType:
 
 
 class DocumentIndex:
-    """A document type's sections, clauses and items (at any depth) by id; read only, as the type never changes."""
+    """A document type's sections, clauses and items (at any depth) by id; read only (typed Mapping), as the type
+    never changes. Plain dicts, so a DocumentType that was indexed still pickles."""
 
     def __init__(self, doc_type: DocumentType) -> None:
-        self.sections: Mapping[str, Section] = MappingProxyType({s.id: s for s in doc_type.sections})
-        self.clauses: Mapping[str, Clause] = MappingProxyType(doc_type.clauses())
+        self.sections: Mapping[str, Section] = {s.id: s for s in doc_type.sections}
+        self.clauses: Mapping[str, Clause] = doc_type.clauses()
         items: dict[str, Item] = {}
 
         def add(owner: str, found: tuple[Item, ...]) -> None:
@@ -163,7 +163,7 @@ class DocumentIndex:
 
         for clause in self.clauses.values():
             add(clause.id, clause.items)
-        self.items: Mapping[str, Item] = MappingProxyType(items)
+        self.items: Mapping[str, Item] = items
         self.ids = frozenset(self.sections) | frozenset(self.clauses) | frozenset(self.items)
 
 

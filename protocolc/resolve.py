@@ -850,14 +850,15 @@ def resolve(
     if doc_type is None:
         raise ProtocolError(f"the library has no document type '{document.id}'", document.source)
     plan = _plan(doc_type, document)
-    changer = _Changer(doc_type, plan, _left_out_by_outline(doc_type, document))
+    outline_left_out = _left_out_by_outline(doc_type, document)
+    changer = _Changer(doc_type, plan, outline_left_out)
     changer.problems.extend(_duplicate_ids(plan))
     for change in document.changes:
         changer.apply(change)
     numbering = document.numbering
     numbers, numbering_problems = _number_plan(plan, numbering)
     variables: dict[str, object] = dict(context(library, council, document))
-    left_out = _left_out_by_outline(doc_type, document) | changer.omitted
+    left_out = outline_left_out | changer.omitted
     variables["ref"] = References(numbers, changer.library_ids, left_out, document.source)
     render = Renderer(env or text_environment(), variables)
     styles, style_problems = _list_styles(document, plan)
