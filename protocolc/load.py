@@ -7,7 +7,9 @@ anything is raised.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from .model import (
     ClauseRef,
     Council,
     CouncilDocument,
+    DocumentIndex,
     DocumentType,
     Item,
     Library,
@@ -354,9 +357,7 @@ def load_council(
             f"(or run 'protocolc new {cid} --name ... --kind ...')",
         )
     text, rel = read_text(path, root)
-    documents = tuple(
-        sorted(p.stem for p in folder.glob("*.yaml") if p.name != COUNCIL_FILE and DOCUMENT_ID.match(p.stem))
-    )  # other files are reported by strays.py
+    documents = _document_ids(folder)
     memo_key = (str(folder), str(root), text, documents)
     if memo is not None and memo_key in memo:
         council, found = memo[memo_key]
@@ -397,6 +398,16 @@ def load_council(
     return council
 
 
+def _document_ids(folder: Path) -> tuple[str, ...]:
+    """The ids of the document files beside council.yaml (other files are reported by strays.py)."""
+    try:
+        with os.scandir(folder) as listed:  # what folder.glob("*.yaml") finds, without a Path for every entry
+            names = [entry.name for entry in listed if entry.name.endswith(".yaml")]
+    except OSError:
+        names = [p.name for p in folder.glob("*.yaml")]
+    return tuple(sorted(name[:-5] for name in names if name != COUNCIL_FILE and DOCUMENT_ID.match(name[:-5])))
+
+
 def load_document(path: Path, root: Path, library: Library, warnings: list[Problem] | None = None) -> CouncilDocument:
     """Read councils/<id>/<document>.yaml and check it against its document type's library."""
     r = Reader()
@@ -417,7 +428,7 @@ def load_document(path: Path, root: Path, library: Library, warnings: list[Probl
         r.raise_if_any()
     assert m is not None
     read_format(r, m, where)
-    index = _LibraryIndex(doc_type)
+    index = doc_type.index
     outline = None
     if m.get("sections") is not None:
         refs = (_read_section_ref(r, raw, index) for raw in r.sequence(m.get("sections"), "sections"))
@@ -439,13 +450,6 @@ def load_document(path: Path, root: Path, library: Library, warnings: list[Probl
     if warnings is not None:
         warnings.extend(r.warnings)
     return document
-
-
-class _LibraryIndex:
-    def __init__(self, doc_type: DocumentType) -> None:
-        self.document = doc_type
-        self.sections = {s.id: s for s in doc_type.sections}
-        self.clauses = doc_type.clauses()
 
 
 def _read_numbering(r: Reader, value: Any) -> Numbering:
@@ -544,7 +548,7 @@ def _read_layout(r: Reader, m: Map) -> dict[str, bool]:
     return {"numbered": r.boolean(m.get("numbered"), "numbered", True), "join": r.boolean(m.get("join"), "join", False)}
 
 
-def _read_clause_ref(r: Reader, raw: Any, index: _LibraryIndex) -> ClauseRef | None:
+def _read_clause_ref(r: Reader, raw: Any, index: DocumentIndex) -> ClauseRef | None:
     if isinstance(raw, Str):
         clause = _lookup(r, index.clauses, raw, "clause")
         return ClauseRef(clause, raw.source) if clause else None
@@ -566,7 +570,7 @@ def _read_clause_ref(r: Reader, raw: Any, index: _LibraryIndex) -> ClauseRef | N
     return ClauseRef(clause, raw.source, **_read_layout(r, raw))
 
 
-def _read_section_ref(r: Reader, raw: Any, index: _LibraryIndex) -> SectionRef | None:
+def _read_section_ref(r: Reader, raw: Any, index: DocumentIndex) -> SectionRef | None:
     if isinstance(raw, Str):
         section = _lookup(r, index.sections, raw, "section")
         return SectionRef(section, raw.source) if section else None
@@ -606,7 +610,7 @@ def _read_section_ref(r: Reader, raw: Any, index: _LibraryIndex) -> SectionRef |
     return SectionRef(section, m.source, None, numbered, clauses or ())
 
 
-def _lookup(r: Reader, table: dict[str, Any], raw: Any, what: str) -> Any:
+def _lookup(r: Reader, table: Mapping[str, Any], raw: Any, what: str) -> Any:
     name = r.string(raw, f"{what} id")
     if name is None:
         return None
@@ -621,7 +625,7 @@ CHANGE_ACTIONS = ("omit", "replace", "amend", "variant", "insert")
 CHANGE_KEYS = CHANGE_ACTIONS + ("text", "heading", "with", "use", "before", "after", "items") + LAYOUT_KEYS
 
 
-def _read_change(r: Reader, raw: Any, index: _LibraryIndex) -> Change | None:
+def _read_change(r: Reader, raw: Any, index: DocumentIndex) -> Change | None:
     m = r.mapping(raw, "a change", CHANGE_KEYS)
     if m is None:
         return None

@@ -11,6 +11,8 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .model import quick_init
+
 ROMAN = (
     (1000, "m"),
     (900, "cm"),
@@ -83,6 +85,7 @@ STYLES: dict[str, Style] = {
 }
 
 
+@quick_init
 @dataclass(frozen=True)
 class Number:
     """A clause's printed label (None: unnumbered) and the reference `ref()` prints (None: cannot be referred to)."""

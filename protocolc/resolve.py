@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 import jinja2
@@ -21,7 +22,6 @@ from .model import (
     COUNCIL,
     LIBRARY,
     Change,
-    Clause,
     ClauseRef,
     Council,
     CouncilDocument,
@@ -68,6 +68,7 @@ class TextTemplates:
         self._names: dict[str, tuple[str, ...]] = {}  # a text's names, sorted: the order its key lists values in
         self._rendered: dict[tuple[str, tuple[str, ...]], str] = {}
         self._settled: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+        self._wordings: dict[str, tuple[str, ...]] = {}
 
     def variables(self, source: str) -> frozenset[str]:
         """The names a text uses ({{ clerk_title }} -> 'clerk_title'); empty for text that does not parse."""
@@ -102,6 +103,14 @@ class TextTemplates:
         if found is None:
             found = (fold(rendered), tuple(markup_problems(rendered)))
             remember(self._settled, rendered, found)
+        return found
+
+    def wording(self, markdown: str) -> tuple[str, ...]:
+        """A printed text's words, as an amendment may not change them (see _wording): the same for the same text."""
+        found = self._wordings.get(markdown)
+        if found is None:
+            found = tuple(_wording(markdown))
+            remember(self._wordings, markdown, found)
         return found
 
     def _key(self, source: str, variables: Mapping[str, object]) -> tuple[str, tuple[str, ...]] | None:
@@ -148,10 +157,10 @@ class _Clause:
     heading: Text | None
     text: Text | None
     items: list[_Item]
+    id: str = field(init=False)  # the clause's id, looked up often while changes are applied
 
-    @property
-    def id(self) -> str:
-        return self.ref.clause.id
+    def __post_init__(self) -> None:
+        self.id = self.ref.clause.id
 
 
 @dataclass
@@ -162,7 +171,11 @@ class _Section:
 
 
 def _plan_items(owner: str, items: tuple[Item, ...]) -> list[_Item]:
-    return [_Item(f"{owner}.{i.key}", i.text, _plan_items(f"{owner}.{i.key}", i.items)) for i in items]
+    planned = []
+    for item in items:
+        item_id = f"{owner}.{item.key}"
+        planned.append(_Item(item_id, item.text, _plan_items(item_id, item.items) if item.items else []))
+    return planned
 
 
 def _plan_clause(ref: ClauseRef) -> _Clause:
@@ -206,20 +219,6 @@ def _walk_items(items: list[_Item]) -> Iterator[tuple[_Item, list[_Item]]]:
         yield from _walk_items(item.items)
 
 
-def _library_items(clauses: dict[str, Clause]) -> dict[str, Item]:
-    """Every library item at any depth by its full id (`councillors.areas.policy`)."""
-    found: dict[str, Item] = {}
-
-    def add(owner: str, items: tuple[Item, ...]) -> None:
-        for item in items:
-            found[f"{owner}.{item.key}"] = item
-            add(f"{owner}.{item.key}", item.items)
-
-    for clause in clauses.values():
-        add(clause.id, clause.items)
-    return found
-
-
 def _duplicate_ids(plan: list[_Section]) -> list[Problem]:
     """Each section, clause and item may appear once: ids are anchors, change targets and manifest keys."""
     seen: dict[str, Source] = {}
@@ -253,9 +252,9 @@ class _Changer:
         self.problems: list[Problem] = []
         self.amendments: list[tuple[Change, Text, Text]] = []  # (the change, library text, amended text)
         self.omitted: dict[str, Source] = {}  # id -> the 'omit:' that left it out (for ref() in library text)
-        self.library_clauses = doc_type.clauses()
-        self.library_items = _library_items(self.library_clauses)
-        self.library_ids = {s.id for s in doc_type.sections} | set(self.library_clauses) | set(self.library_items)
+        self.library_clauses = doc_type.index.clauses
+        self.library_items = doc_type.index.items
+        self.library_ids = doc_type.index.ids
         self._index: dict[str, _Found] | None = None  # see _ids()
         self._unique = True  # no id appears twice in the outline, so the index can be updated in place
 
@@ -298,7 +297,7 @@ class _Changer:
         self._index.update(entries)
 
     def known_ids(self) -> set[str]:
-        return self.library_ids.union(self._ids())
+        return set(self.library_ids).union(self._ids())
 
     def find(self, target: str) -> _Found | None:
         """The section, clause and item (at any depth) an id names, with the list holding the item."""
@@ -616,7 +615,7 @@ class References:
     def __init__(
         self,
         numbers: dict[str, Number],
-        library_ids: set[str],
+        library_ids: AbstractSet[str],
         omitted: Mapping[str, Source] | None = None,
         document_source: Source | None = None,
     ) -> None:
@@ -753,7 +752,7 @@ def _version_table(library: Library, document: CouncilDocument, render: Renderer
 def _punctuate(passage: Passage, numbering: Numbering) -> Passage:
     """Councils that print lists without punctuation drop each item's closing ';', '.' and '; and'."""
     if numbering.punctuation == "none":
-        return replace(passage, markdown=ITEM_ENDING.sub("", passage.markdown))
+        return Passage(ITEM_ENDING.sub("", passage.markdown), passage.source, passage.origin, passage.amendment)
     return passage
 
 
@@ -769,7 +768,7 @@ def _restyle(passage: Passage, style: ListStyle, position: int, count: int, capi
     ending = style.ending_at(position, count)
     if ending != "as-written":
         text = ITEM_ENDING.sub("", text) + ("" if ending == "none" else ending)
-    return replace(passage, markdown=text)
+    return Passage(text, passage.source, passage.origin, passage.amendment)  # as replace() would, far cheaper
 
 
 def _list_styles(document: CouncilDocument, plan: list[_Section]) -> tuple[dict[str, ListStyle], list[Problem]]:
@@ -851,14 +850,15 @@ def resolve(
     if doc_type is None:
         raise ProtocolError(f"the library has no document type '{document.id}'", document.source)
     plan = _plan(doc_type, document)
-    changer = _Changer(doc_type, plan, _left_out_by_outline(doc_type, document))
+    outline_left_out = _left_out_by_outline(doc_type, document)
+    changer = _Changer(doc_type, plan, outline_left_out)
     changer.problems.extend(_duplicate_ids(plan))
     for change in document.changes:
         changer.apply(change)
     numbering = document.numbering
     numbers, numbering_problems = _number_plan(plan, numbering)
     variables: dict[str, object] = dict(context(library, council, document))
-    left_out = _left_out_by_outline(doc_type, document) | changer.omitted
+    left_out = outline_left_out | changer.omitted
     variables["ref"] = References(numbers, changer.library_ids, left_out, document.source)
     render = Renderer(env or text_environment(), variables)
     styles, style_problems = _list_styles(document, plan)
@@ -874,16 +874,13 @@ def resolve(
 
     def doc_items(items: list[_Item], owner: str) -> tuple[DocItem, ...]:
         style = styles.get(owner)
-        return tuple(
-            DocItem(
-                i.id,
-                numbers[i.id].label,
-                item_passage(i, n, len(items), style),
-                doc_items(i.items, i.id),
-                numbers[i.id].ref,
-            )
-            for n, i in enumerate(items)
-        )
+        count = len(items)
+        found = []
+        for n, i in enumerate(items):
+            number = numbers[i.id]
+            passage = item_passage(i, n, count, style)
+            found.append(DocItem(i.id, number.label, passage, doc_items(i.items, i.id) if i.items else (), number.ref))
+        return tuple(found)
 
     sections: list[DocSection] = []
     for s in plan:
@@ -940,7 +937,10 @@ def _amendment_problems(changer: _Changer, render: Renderer) -> list[Problem]:
     """An 'amend:' may change punctuation and capitals only; anything else is the council's own wording."""
     problems = []
     for change, original, amended in changer.amendments:
-        before, after = _wording(render(original).markdown), _wording(render(amended).markdown)
+        before, after = (
+            render.templates.wording(render(original).markdown),
+            render.templates.wording(render(amended).markdown),
+        )
         if before == after:
             continue
         matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)

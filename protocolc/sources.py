@@ -12,6 +12,7 @@ clerk has to look at, with the fix.
 from __future__ import annotations
 
 import calendar
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -27,6 +28,7 @@ from .strays import odd_suffix
 # libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 IMPLICIT_TYPES = yaml.resolver.Resolver()  # YAML 1.1's rules for what an unquoted value means
+WORD_TYPES = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")  # implicit types that are single words
 MAX_BYTES = 1024 * 1024  # a council or library file is a few tens of kilobytes
 MAX_NODES = 100_000  # refuse alias "billion laughs" bombs
 MAX_DEPTH = 50  # lists and mappings inside each other; real files go about eight deep
@@ -105,6 +107,23 @@ def _source(path: str, mark: Any) -> Source:
     return Source(path, mark.line + 1, mark.column + 1)
 
 
+_new = object.__new__
+
+
+def _located(path: str, line: int, column: int) -> Source:
+    """Source(path, line, column), made without the frozen dataclass's __init__ (an object.__setattr__ per field).
+
+    The composer makes one for every value of every file read, where that __init__ was a tenth of the time.
+    The result is an ordinary Source: equal, hashed, ordered and printed like one made the usual way.
+    """
+    source = _new(Source)
+    fields = source.__dict__
+    fields["path"] = path
+    fields["line"] = line
+    fields["column"] = column
+    return source
+
+
 def _block_start(path: str, lines: list[str], mark: Any) -> Source:
     """A block scalar ('text: |') starts on the line after its indicator: point at that line's first character."""
     index = mark.line + 1
@@ -177,7 +196,8 @@ def parse_yaml(text: str, path: str) -> Any:
     characters, tags, aliases that loop or blow up, nesting deeper than MAX_DEPTH and duplicate keys;
     a YAML syntax error is explained in plain words at the line where the clerk has to look.
     """
-    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+    # (a character is at most 4 bytes of UTF-8, so a text of a quarter of the limit is not encoded to be measured)
+    if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ProtocolError(
             f"file is too large ({len(text.encode('utf-8', 'surrogatepass')):,} bytes; the limit is {MAX_BYTES:,})",
             Source(path),
@@ -210,7 +230,31 @@ def read_yaml(path: Path, root: Path) -> Any:
 
 def read_text(path: Path, root: Path) -> tuple[str, str]:
     """A project file's text and its path as the clerk sees it; a link out of the project, a huge file or
-    one that is not UTF-8 is refused, as read_yaml refuses it."""
+    one that is not UTF-8 is refused, as read_yaml refuses it.
+
+    Every council's files are read this way, so the usual case (a UTF-8 file inside the project, read without
+    error) takes a short way: its path resolved once as text, one open. Anything else takes the careful way,
+    _read_text_checked, which gives every refusal and message.
+    """
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    prefix = os.path.join(real_root, "")  # the root with one separator after it
+    if os.sep != "/" or not real.startswith(prefix) or len(real) == len(prefix):
+        return _read_text_checked(path, root)
+    try:
+        with open(path, "rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_BYTES:
+                return _read_text_checked(path, root)
+            data = file.read()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _read_text_checked(path, root)
+    if "\r" in text:  # line ends as Path.read_text gives them (universal newlines)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, real[len(prefix) :]  # what relative() gives: the resolved path below the resolved root
+
+
+def _read_text_checked(path: Path, root: Path) -> tuple[str, str]:
+    """read_text, step by step: the link check, the size, the encoding, each refused with its own message."""
     check_read(path, root)  # a link out of the project is refused, naming the link
     rel = relative(path, root)
     try:
@@ -246,10 +290,11 @@ PLAIN_COMMENT = re.compile(r"[ \t]+#([^\s#])")  # ' #note' after unquoted text: 
 class _Frame:
     """A mapping or list being filled: its value, where it started, and (for a mapping) the key read last."""
 
-    __slots__ = ("value", "anchor", "size", "key", "key_source", "key_ok")
+    __slots__ = ("value", "is_list", "anchor", "size", "key", "key_source", "key_ok")
 
     def __init__(self, value: Map | Seq, anchor: str | None) -> None:
         self.value = value
+        self.is_list = value.__class__ is Seq
         self.anchor = anchor
         self.size = 1
         self.key: Any = None
@@ -265,6 +310,7 @@ class _Composer:
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.count = 0
+        self.hash_lines = {index for index, line in enumerate(lines) if "#" in line}  # where a comment may cut text
 
     def run(self) -> Any:
         loader = self.loader_class(self.text)
@@ -297,20 +343,30 @@ class _Composer:
 
     def _node(self, loader: Any) -> Any:
         # The hot loop of every file read: events are told apart by their exact class (the parsers make no
-        # subclasses) and the common cases (a scalar, an entry of a list) are handled inline.
+        # subclasses) and the common cases (a scalar, a key, an entry of a list) are handled inline; anything
+        # unusual (a tag, an alias, a repeated key) goes through the careful methods below.
         stack: list[_Frame] = []
+        parent: _Frame | None = None  # stack[-1], kept in a local
         open_anchors: set[str] = set()
         get_event = loader.get_event
-        path = self.path
+        path, hash_lines = self.path, self.hash_lines
         value: Any
         size: int
         while True:
             event = get_event()
             kind = event.__class__
             if kind is _SCALAR:
-                if event.tag is not None:
-                    self._tag_problem(event)
-                value, size = self._scalar(event, stack[-1] if stack else None), 1
+                text = event.value
+                if event.style or event.tag is not None or event.end_mark.line in hash_lines or text.endswith('"'):
+                    if event.tag is not None:
+                        self._tag_problem(event)
+                    value = self._scalar(event, parent)
+                else:  # unquoted text with nothing to check (see _scalar), the most common value of all
+                    value = Str(text)
+                    value.plain = True
+                    mark = event.start_mark
+                    value.source = _located(path, mark.line + 1, mark.column + 1)
+                size = 1
                 self.count += 1
                 if self.count > MAX_NODES:
                     self._count(0, event)
@@ -318,6 +374,7 @@ class _Composer:
                     self.anchors[event.anchor] = (value, 1)
             elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
+                parent = stack[-1] if stack else None
                 value, size = frame.value, frame.size
                 if frame.anchor is not None:
                     open_anchors.discard(frame.anchor)
@@ -342,25 +399,28 @@ class _Composer:
                 else:
                     collection = Seq()
                 mark = event.start_mark
-                collection.source = Source(path, mark.line + 1, mark.column + 1)
+                collection.source = _located(path, mark.line + 1, mark.column + 1)
                 if event.anchor is not None:
                     open_anchors.add(event.anchor)
-                stack.append(_Frame(collection, event.anchor))
+                parent = _Frame(collection, event.anchor)
+                stack.append(parent)
                 continue
-            if not stack:
+            if parent is None:
                 return value
-            parent = stack[-1]
-            target = parent.value
-            if isinstance(target, Seq):
+            target: Any = parent.value  # a Seq when parent.is_list, else a Map
+            if parent.is_list:
                 parent.size += size
                 target.append(value)
-            elif parent.key_source is not None:  # the value of the key read last (see _attach)
+            elif parent.key_source is not None:  # the value of the key read last
                 parent.size += size
                 if parent.key_ok:
                     key = str(parent.key)
                     target.key_sources[key] = parent.key_source
                     target[key] = value
                 parent.key, parent.key_source, parent.key_ok = None, None, False
+            elif kind is _SCALAR and value not in target:  # a new key written as text: _attach's usual case
+                parent.size += 1
+                parent.key, parent.key_source, parent.key_ok = value, value.source, True
             else:
                 self._attach(parent, value, size, event)
 
@@ -410,20 +470,25 @@ class _Composer:
         )
 
     def _scalar(self, event: Any, parent: _Frame | None) -> Str:
-        value = Str(event.value)
+        text = event.value
+        value = Str(text)
         style = event.style
-        value.plain = not style  # libyaml says "" where PyYAML says None
-        if style in ("|", ">") and event.value:
-            value.source = _block_start(self.path, self.lines, event.start_mark)
-        else:
+        value.plain = plain = not style  # libyaml says "" where PyYAML says None
+        if plain or style == "'" or style == '"' or not text:
             mark = event.start_mark
-            value.source = Source(self.path, mark.line + 1, mark.column + 1)
+            value.source = _located(self.path, mark.line + 1, mark.column + 1)
+        else:  # a block scalar, '|' or '>'
+            value.source = _block_start(self.path, self.lines, event.start_mark)
         if style == '"':
-            bad = FORBIDDEN.search(event.value)
+            bad = FORBIDDEN.search(text)
             if bad:
                 self.problems.append(_character_problem(bad[0], value.source, escaped=True))
-        if value.plain:
-            if parent is None or parent.value.__class__ is not Map:
+        if plain:
+            # Only a line with '#' after the text, or text ending in '"', can need a word (see _check_plain).
+            end_line = event.end_mark.line
+            if end_line not in self.hash_lines and not text.endswith('"'):
+                return value
+            if parent is None or parent.is_list:
                 self._check_plain(event, value, None)
             elif parent.key_source is not None:  # a mapping's value (a key is not checked)
                 key = parent.key
@@ -1033,7 +1098,7 @@ class Reader:
                 hint if isinstance(value, Map | Seq) else None,
             )
             return None
-        if not value.strip():
+        if not value or value.isspace():  # nothing but whitespace (as `not value.strip()`, without a copy)
             self.fail(f"{what} is empty", value.source)
             return None
         if pattern and not pattern.match(value):
@@ -1048,8 +1113,12 @@ class Reader:
         if not getattr(value, "plain", False) or "\n" in value:
             return
         resolvers = IMPLICIT_TYPES.yaml_implicit_resolvers
-        if value and value[0] not in resolvers and None not in resolvers and not IMPLICIT_TYPES.yaml_path_resolvers:
-            return  # no implicit type starts with this character: resolve() below would say text, without a call
+        if value and None not in resolvers and not IMPLICIT_TYPES.yaml_path_resolvers:
+            types = resolvers.get(value[0])
+            if types is None:
+                return  # no implicit type starts with this character: resolve() below would say text, without a call
+            if " " in value and all(tag in WORD_TYPES for tag, _ in types):
+                return  # only YAML's words (yes, Off, null, ...) start with this character, and none has a space
         if IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":  # type: ignore[no-untyped-call]
             return  # YAML's own implicit-type rules (a few regular expressions) keep it text
         try:

@@ -671,3 +671,51 @@ def test_any_mix_of_plausible_mistakes_gives_a_located_protocol_error(text: str)
 def test_lines_are_split_where_yaml_ends_a_line(text: str) -> None:
     """The quick split of a file with only '\\n' gives the lines the regular expression does."""
     assert sources._split_lines(text) == sources.LINE_BREAK.split(text)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"a: 1\n", b"a: 1\r\nb: 2\r\n", b"a\rb\r\n\r\nc", "clerk: Cl\u00e9rc\n".encode(), b"", b"\xef\xbb\xbfa: 1\n"],
+)
+def test_read_text_short_way_gives_what_the_careful_way_gives(tmp_path: Path, content: bytes) -> None:
+    """A file inside the project is read the short way; text and name are those of the step-by-step reading."""
+    folder = tmp_path / "councils" / "t"
+    folder.mkdir(parents=True)
+    (folder / "council.yaml").write_bytes(content)
+    path = tmp_path / "councils" / "." / "t" / "council.yaml"
+    expected = (path.read_text(encoding="utf-8"), "councils/t/council.yaml")
+    assert sources.read_text(path, tmp_path) == expected
+    assert sources._read_text_checked(path, tmp_path) == expected
+
+
+def test_read_text_refuses_as_the_careful_way_does(tmp_path: Path) -> None:
+    """Bad bytes, a huge file and a link out of the project each get the careful way's message."""
+    (tmp_path / "bad.yaml").write_bytes(b"a: caf\xe9\n")
+    (tmp_path / "huge.yaml").write_bytes(b"#" * (MAX_BYTES + 1))
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
+    outside.write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "link.yaml").symlink_to(outside)
+    for name, expected in [("bad", "not UTF-8"), ("huge", "too large"), ("link", "outside the project")]:
+        with pytest.raises(ProtocolError) as exc:
+            sources.read_text(tmp_path / f"{name}.yaml", tmp_path)
+        assert expected in str(exc.value)
+        with pytest.raises(ProtocolError) as careful:
+            sources._read_text_checked(tmp_path / f"{name}.yaml", tmp_path)
+        assert str(exc.value) == str(careful.value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet="yYnNtTfFoOeEsSrRuUlLaA~-.+0129: ", min_size=1, max_size=12))
+def test_quoting_check_skips_only_what_yaml_reads_as_text(value: str) -> None:
+    """The quoting check's short cuts warn exactly where YAML's implicit-type rules say 'not text'."""
+    plain = Str(value)
+    plain.plain, plain.source = True, Source(PATH, 1, 1)
+    reader = Reader()
+    reader.string(plain, "clerk")
+    seen_as = sources.IMPLICIT_TYPES.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    try:
+        loaded = yaml.safe_load(value)
+    except yaml.YAMLError:
+        loaded = value
+    expected = value.strip() != "" and seen_as != "tag:yaml.org,2002:str" and not isinstance(loaded, str)
+    assert bool(reader.warnings) == expected
