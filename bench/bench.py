@@ -172,9 +172,13 @@ def scale_section(work: Path, count: int, floor: float, full_limit: float, noop_
     t_full, _ = run_cli(folder, "build", "--all", "--format", "md,html", "-j", "2", "-q", "--force", "-o", out)
     t_noop, _ = run_cli(folder, "build", "--all", "--format", "md,html", "-j", "2", "-q", "-o", out, repeat=2)
     t_site, _ = run_cli(folder, "build", "--all", "--format", "md,html", "-q", "-o", out)
+    floor_script = str(Path(__file__).resolve().parent / "floor.py")
+    t_least, _ = run_process([sys.executable, floor_script, str(folder), str(folder / "floor"), "2"])
     print(f"\n{count:,} generated councils, Markdown + HTML (generated in {t_gen:.0f} s)")
+    report("floor: compose the YAML, plain Jinja, write (bench/floor.py), -j 2", f"{t_least:.2f} s")
     report("command: full build --all, -j 2", f"{t_full:.2f} s", f"target < {full_limit:.0f} s", t_full < full_limit)
     report("command: full build, per council", f"{1000 * t_full / count:.2f} ms")
+    report("command: full build / floor", f"{t_full / t_least:.1f}x")
     if noop_limit is None:
         report("command: no-op build --all, -j 2 / full build", f"{t_noop / t_full:.2%}")
     else:
