@@ -15,7 +15,40 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import DocItem, Document
+    from .model import DocItem, Document, Passage
+
+
+class WordCounts:
+    """Passage.words, remembered by text: a manifest counts every passage, and most recur in every council.
+
+    Bounded in entries and in characters held; keyed by the whole text, which is all the count reads.
+    """
+
+    def __init__(self, entries: int = 8192, chars: int = 4_000_000) -> None:
+        self.entries = entries
+        self.chars = chars
+        self.held = 0
+        self.found: dict[str, int] = {}
+
+    def __call__(self, passage: Passage) -> int:
+        text = passage.markdown
+        found = self.found.get(text)
+        if found is not None and type(text) is str:
+            return found
+        count = passage.words
+        if type(text) is not str or len(text) * 4 > self.chars:
+            return count
+        while self.found and (len(self.found) >= self.entries or self.held + len(text) > self.chars):
+            oldest = next(iter(self.found))
+            del self.found[oldest]
+            self.held -= len(oldest)
+        self.found[text] = count
+        self.held += len(text)
+        return count
+
+
+def _words(passage: Passage) -> int:
+    return passage.words
 
 
 def manifest_name(document_id: str) -> str:
@@ -23,7 +56,7 @@ def manifest_name(document_id: str) -> str:
     return f"{document_id}.manifest.json"
 
 
-def _item_entries(items: tuple[DocItem, ...]) -> list[dict[str, Any]]:
+def _item_entries(items: tuple[DocItem, ...], words: Callable[[Passage], int]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for item in items:
         entries.append(
@@ -32,20 +65,25 @@ def _item_entries(items: tuple[DocItem, ...]) -> list[dict[str, Any]]:
                 "number": item.label,
                 "origin": item.passage.origin,
                 "source": item.passage.source.short,
-                "words": item.passage.words,
+                "words": words(item.passage),
             }
             | ({"amended": item.passage.amendment.short} if item.passage.amendment else {})
         )
-        entries += _item_entries(item.items)
+        entries += _item_entries(item.items, words)
     return entries
 
 
-def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | None = None) -> dict[str, Any]:
-    """What a build wrote and where every clause's words came from."""
+def manifest(
+    doc: Document,
+    outputs: dict[str, bytes],
+    inputs: dict[str, str] | None = None,
+    words: Callable[[Passage], int] = _words,
+) -> dict[str, Any]:
+    """What a build wrote and where every clause's words came from; `words` counts a passage's (see WordCounts)."""
     clauses: list[dict[str, Any]] = []
     for section in doc.sections:
         for clause in section.clauses:
-            words = sum(p.words for p in (clause.heading, clause.text) if p)
+            count = sum(words(p) for p in (clause.heading, clause.text) if p)
             amended = next((p.amendment for p in (clause.heading, clause.text) if p and p.amendment), None)
             clauses.append(
                 {
@@ -53,11 +91,11 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | 
                     "number": clause.number,
                     "origin": clause.origin,
                     "source": clause.source.short,
-                    "words": words,
+                    "words": count,
                 }
                 | ({"amended": amended.short} if amended else {})
             )
-            clauses += _item_entries(clause.items)
+            clauses += _item_entries(clause.items, words)
     current = doc.current
     return {
         "council": doc.council.id,
@@ -73,8 +111,13 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | 
     }
 
 
-def manifest_bytes(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | None = None) -> bytes:
-    return (indented_json(manifest(doc, outputs, inputs)) + "\n").encode("utf-8")
+def manifest_bytes(
+    doc: Document,
+    outputs: dict[str, bytes],
+    inputs: dict[str, str] | None = None,
+    words: Callable[[Passage], int] = _words,
+) -> bytes:
+    return (indented_json(manifest(doc, outputs, inputs, words)) + "\n").encode("utf-8")
 
 
 class _NotPlain(Exception):
