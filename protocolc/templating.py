@@ -72,6 +72,8 @@ def markdown_text(markdown: str) -> str:
 
 def indent_lines(text: str, width: int) -> str:
     """Every line after the first indented by `width` spaces (blank lines stay empty): a list item's paragraphs."""
+    if "\n" not in text:  # one line (most items): nothing to indent
+        return text
     pad = " " * width
     return "\n".join(line if n == 0 or not line else pad + line for n, line in enumerate(text.split("\n")))
 
