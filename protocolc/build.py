@@ -28,7 +28,7 @@ from .errors import Problem, ProtocolError, Source, relative
 from .formats import FORMATS, filename
 from .project import Project
 from .quick import QuickCheck, build_date, environment_key, fonts_key, format_templates
-from .write import manifest_name, remove_stale_temporaries, write_outputs
+from .write import manifest_name, remove_files, remove_stale_temporaries, write_outputs
 
 if TYPE_CHECKING:  # a build found up to date by the first check loads none of these
     from concurrent.futures import ProcessPoolExecutor
@@ -253,8 +253,7 @@ def _render_stale(
 
 
 def _remove_outputs(folder: Path, stem: str) -> None:
-    for name in [manifest_name(stem), *(filename(stem, f) for f in FORMATS)]:
-        (folder / name).unlink(missing_ok=True)
+    remove_files(folder, [manifest_name(stem), *(filename(stem, f) for f in FORMATS)])
 
 
 # --- worker processes ---------------------------------------------------------------------------------
