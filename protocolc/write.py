@@ -59,17 +59,19 @@ def manifest_name(document_id: str) -> str:
 def _item_entries(items: tuple[DocItem, ...], words: Callable[[Passage], int]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for item in items:
-        entries.append(
-            {
-                "id": item.id,
-                "number": item.label,
-                "origin": item.passage.origin,
-                "source": item.passage.source.short,
-                "words": words(item.passage),
-            }
-            | ({"amended": item.passage.amendment.short} if item.passage.amendment else {})
-        )
-        entries += _item_entries(item.items, words)
+        passage = item.passage
+        entry = {
+            "id": item.id,
+            "number": item.label,
+            "origin": passage.origin,
+            "source": passage.source.short,
+            "words": words(passage),
+        }
+        if passage.amendment:
+            entry["amended"] = passage.amendment.short
+        entries.append(entry)
+        if item.items:
+            entries += _item_entries(item.items, words)
     return entries
 
 
@@ -83,19 +85,21 @@ def manifest(
     clauses: list[dict[str, Any]] = []
     for section in doc.sections:
         for clause in section.clauses:
-            count = sum(words(p) for p in (clause.heading, clause.text) if p)
-            amended = next((p.amendment for p in (clause.heading, clause.text) if p and p.amendment), None)
-            clauses.append(
-                {
-                    "id": clause.id,
-                    "number": clause.number,
-                    "origin": clause.origin,
-                    "source": clause.source.short,
-                    "words": count,
-                }
-                | ({"amended": amended.short} if amended else {})
-            )
-            clauses += _item_entries(clause.items, words)
+            heading, text = clause.heading, clause.text
+            entry = {
+                "id": clause.id,
+                "number": clause.number,
+                "origin": clause.origin,
+                "source": clause.source.short,
+                "words": (words(heading) if heading else 0) + (words(text) if text else 0),
+            }
+            # the first amended of heading and text
+            amended = heading.amendment if heading and heading.amendment else text.amendment if text else None
+            if amended:
+                entry["amended"] = amended.short
+            clauses.append(entry)
+            if clause.items:
+                clauses += _item_entries(clause.items, words)
     current = doc.current
     return {
         "council": doc.council.id,
