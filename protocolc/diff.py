@@ -325,47 +325,20 @@ def _renumbered(a: Unit, b: Unit) -> bool:
 
 
 class _Side:
-    """One document as compared, worked out once: its units, all its words and the set of them."""
+    """One document as compared, worked out once: its units, all its words and (as a second side) their index."""
 
     def __init__(self, doc: Document, words: Memo[str, tuple[str, ...]]) -> None:
         self.doc = doc
         self.units = units(doc, words)
         self.words = list(chain.from_iterable(u.words for u in self.units))
+        self._matcher: cydifflib.SequenceMatcher | None = None
 
-    @cached_property
-    def vocabulary(self) -> frozenset[str]:
-        return frozenset(self.words)
-
-
-# Each stands for a run of words of one document that the other never uses (equal to nothing in the other).
-_ONLY_IN_FIRST, _ONLY_IN_SECOND = object(), object()
-
-
-def _squeezed(words: list[str], known: frozenset[str], mark: object) -> list[object]:
-    """The words, with each run of those not in `known` as one `mark`."""
-    out: list[object] = []
-    for word in words:
-        if word in known:
-            out.append(word)
-        elif not out or out[-1] is not mark:
-            out.append(mark)
-    return out
-
-
-def ratio(first: _Side, second: _Side) -> float:
-    """SequenceMatcher(None, first.words, second.words, autojunk=False).ratio(), from shorter sequences.
-
-    A word one document never uses matches nothing in the other, so a run of them matches the same as one mark
-    that equals nothing there: each block SequenceMatcher finds (the longest, the first in the first document,
-    then in the second) is found in the same order in the squeezed sequences, the stretches between blocks are
-    empty exactly when they were, and the same words match. The ratio counts them against the full lengths.
-    The search scans a row per word of the first, clearing the second's span where that word is missing.
-    """
-    a = _squeezed(first.words, second.vocabulary, _ONLY_IN_FIRST)
-    b = _squeezed(second.words, first.vocabulary, _ONLY_IN_SECOND)
-    matched = sum(block.size for block in cydifflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
-    total = len(first.words) + len(second.words)
-    return 2.0 * matched / total if total else 1.0
+    @property
+    def matcher(self) -> cydifflib.SequenceMatcher:
+        """A SequenceMatcher whose second sequence is this document's words, its index (b2j) built once."""
+        if self._matcher is None:
+            self._matcher = cydifflib.SequenceMatcher(None, (), self.words, autojunk=False)
+        return self._matcher
 
 
 class Comparer:
@@ -435,7 +408,12 @@ class Comparer:
                 entries.append(Entry(MOVED, a, b))
             else:
                 entries.append(Entry(IDENTICAL, a, b))
-        similarity = ratio(side_a, side_b)
+        if side_a.words or side_b.words:
+            matcher = side_b.matcher
+            matcher.set_seq1(side_a.words)
+            similarity = float(matcher.ratio())
+        else:
+            similarity = 1.0
         return Comparison(first, second, first_label, second_label, tuple(entries), similarity, self._renderings)
 
 

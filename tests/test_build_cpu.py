@@ -6,7 +6,6 @@ fewer system calls, a rendering found by its redline's identity: each against th
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import random
@@ -246,31 +245,3 @@ def test_remove_files_removes_those_there(tmp_path: Path) -> None:
 def test_indent_lines_leaves_one_line_alone() -> None:
     assert indent_lines("one line", 2) == "one line"
     assert indent_lines("one\n\ntwo\nthree", 2) == "one\n\n  two\n  three"
-
-
-# --- the whole-document ratio -------------------------------------------------------------------------------------
-
-SOME_WORDS = st.lists(st.sampled_from(["the", "council", "clerk", "of", "a", "b", "c", "d", "e"]), max_size=60)
-
-
-def side(words: list[str]) -> diff._Side:
-    found = object.__new__(diff._Side)
-    found.words = words
-    return found
-
-
-@settings(max_examples=500, deadline=None)
-@given(SOME_WORDS, SOME_WORDS)
-def test_the_ratio_of_squeezed_words_is_difflibs(first: list[str], second: list[str]) -> None:
-    expected = difflib.SequenceMatcher(None, first, second, autojunk=False).ratio()
-    assert diff.ratio(side(first), side(second)) == expected
-
-
-def test_the_ratio_of_every_seed_council_and_the_model_is_difflibs(workspace) -> None:
-    comparer = diff.Comparer()
-    docs = [workspace.model_document("protocol"), *(workspace.document(c) for c in COUNCILS)]
-    for first in docs:
-        for second in docs:
-            a, b = comparer.side(first).words, comparer.side(second).words
-            expected = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-            assert comparer.compare(first, second, "a", "b").similarity == expected
