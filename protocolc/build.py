@@ -28,10 +28,11 @@ from .errors import Problem, ProtocolError, Source, relative
 from .formats import FORMATS, filename
 from .project import Project
 from .quick import QuickCheck, build_date, environment_key, fonts_key, format_templates
-from .write import manifest_name, remove_stale_temporaries, write_outputs
+from .write import manifest_name, remove_files, remove_stale_temporaries, write_outputs
 
 if TYPE_CHECKING:  # a build found up to date by the first check loads none of these
     from concurrent.futures import ProcessPoolExecutor
+    from hashlib import _Hash as Hash
 
     from .model import Document
     from .workspace import Workspace
@@ -66,27 +67,38 @@ def fingerprint(doc: Document) -> str:
 
 
 def inputs_keys(
-    doc: Document, formats: tuple[str, ...], workspace: Workspace, draft: str | None = None, printed: str = ""
+    doc: Document,
+    formats: tuple[str, ...],
+    workspace: Workspace,
+    draft: str | None = None,
+    printed: str = "",
+    head: Hash | None = None,
 ) -> dict[str, str]:
     """A hash per format of everything its output depends on: the document, the templates it reads, the fonts.
 
     One key per format, so editing the Markdown template re-renders the Markdown and nothing else.
-    `printed` is the document's fingerprint when the caller has it already.
+    `printed` is the document's fingerprint when the caller has it already, and `head` a sha256 fed with it
+    (see `hashed`): the fingerprint is long, so it is encoded and hashed once for every key that starts with it.
     """
     keys: dict[str, str] = {}
-    printed = printed or fingerprint(doc)
+    if head is None:
+        head = hashed(printed or fingerprint(doc))
     for name in formats:
         fmt = FORMATS[name]
-        parts = [printed, name, environment_key(), workspace.templates.digest(format_templates(name))]
+        parts = [name, environment_key(), workspace.templates.digest(format_templates(name))]
         if draft is not None:
             parts.append(f"draft built {draft}")
         if fmt.needs_fonts:
             parts.append(fonts_key())
-        digest = hashlib.sha256()
-        for part in parts:
-            digest.update(part.encode("utf-8") + b"\0")
+        digest = head.copy()  # sha256(printed + "\0" + name + "\0" + ...): the same bytes, fed in two goes
+        digest.update(b"\0" + b"".join(part.encode("utf-8") + b"\0" for part in parts))
         keys[name] = digest.hexdigest()
     return keys
+
+
+def hashed(printed: str) -> Hash:
+    """A sha256 fed with a document's fingerprint, to be copied and fed the rest of each key made from it."""
+    return hashlib.sha256(printed.encode("utf-8"))
 
 
 def stale_formats(folder: Path, document_id: str, keys: dict[str, str]) -> tuple[str, ...] | None:
@@ -123,11 +135,13 @@ def model_diff_name(document_id: str) -> str:
     return f"{document_id}.model-diff.html"
 
 
-def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: bool, printed: str = "") -> Path | None:
+def write_model_diff(
+    workspace: Workspace, doc: Document, folder: Path, force: bool, printed: str = "", head: Hash | None = None
+) -> Path | None:
     """The site's page of how a council departs from the model, rewritten only when either side changed.
 
     It is not one of the council's outputs: a library change alters the model side of every council's
-    page, and that must not make every council's documents rebuild.
+    page, and that must not make every council's documents rebuild. `head`: as for `inputs_keys`.
     """
     from . import diff_format
 
@@ -135,8 +149,9 @@ def write_model_diff(workspace: Workspace, doc: Document, folder: Path, force: b
     if doc.id not in workspace.fingerprints:  # the model is the same for every council: printed once
         workspace.fingerprints[doc.id] = fingerprint(model)
     model_printed = workspace.fingerprints[doc.id]
-    parts = (printed or fingerprint(doc), model_printed, environment_key())
-    key = hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+    digest = (head or hashed(printed or fingerprint(doc))).copy()  # sha256 of printed + model_printed + environment
+    digest.update((model_printed + environment_key()).encode("utf-8"))
+    key = digest.hexdigest()
     stamp = f"<!-- protocolc model-diff {key} -->\n"  # after the doctype: a comment before it means quirks mode
     path = folder / model_diff_name(doc.id)
     if not force:
@@ -176,9 +191,10 @@ def build_one(
         folder = out / council_id
         check_write(folder / manifest_name(document_id), out)
         printed = fingerprint(doc)
-        extra = write_model_diff(workspace, doc, folder, force, printed) if site and "html" in formats else None
+        head = hashed(printed)  # every key of this document starts with its fingerprint: encoded and hashed once
+        extra = write_model_diff(workspace, doc, folder, force, printed, head) if site and "html" in formats else None
         failed: dict[str, tuple[str, ProtocolError]] = {}
-        written = _render_stale(workspace, doc, document_id, formats, folder, force, mark, failed, printed)
+        written = _render_stale(workspace, doc, document_id, formats, folder, force, mark, failed, printed, head)
         draft_stem = document_id + adoption.DRAFT_SUFFIX
         if found.adopted is not None and found.is_draft:
             draft = adoption.draft_document(workspace, council_id, document_id)
@@ -218,12 +234,13 @@ def _render_stale(
     draft: str | None,
     failed: dict[str, tuple[str, ProtocolError]],
     printed: str = "",
+    head: Hash | None = None,
 ) -> tuple[Path, ...]:
     """Render and write the formats of one set of outputs (`<stem>.*`) that are not up to date.
 
     A format that cannot be rendered is recorded in `failed` (by file name) and the others are still written.
     """
-    keys = inputs_keys(doc, formats, workspace, draft, printed)
+    keys = inputs_keys(doc, formats, workspace, draft, printed, head)
     stale = formats if force else stale_formats(folder, stem, keys)
     if stale is None:
         return ()
@@ -236,8 +253,7 @@ def _render_stale(
 
 
 def _remove_outputs(folder: Path, stem: str) -> None:
-    for name in [manifest_name(stem), *(filename(stem, f) for f in FORMATS)]:
-        (folder / name).unlink(missing_ok=True)
+    remove_files(folder, [manifest_name(stem), *(filename(stem, f) for f in FORMATS)])
 
 
 # --- worker processes ---------------------------------------------------------------------------------

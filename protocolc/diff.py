@@ -9,10 +9,12 @@ units carry a word-level redline.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import Generic, TypeVar
 
 import cydifflib  # difflib's algorithms compiled (same matches, same ratios); the one engine, never a fallback
@@ -22,6 +24,8 @@ from .model import DocItem, Document
 IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND = "identical", "reworded", "moved", "only-first", "only-second"
 STATUSES = (IDENTICAL, REWORDED, MOVED, ONLY_FIRST, ONLY_SECOND)
 MATCH_THRESHOLD = 0.6  # least word similarity for two local clauses with different ids to count as the same clause
+# 2 * min(la, lb) / (la + lb) >= t only when lb is between la * t / (2 - t) and la * (2 - t) / t (3/7 and 7/3 times la)
+_SHORTEST = MATCH_THRESHOLD / (2 - MATCH_THRESHOLD)
 MEMO_SIZE = 1 << 14  # pairs of texts (or texts) a Comparer remembers a result for; the oldest go first
 MEMO_CHARS = 1 << 23  # characters of text each of a Comparer's memos may hold
 SIDES = 4  # documents a Comparer keeps the units of: the model of each document type a build compares with
@@ -217,14 +221,28 @@ def align(
     loose_b = [b for b in second if b.position not in taken]
     # The closest first. Pairs under the threshold never match, so they are not kept, and pairs whose lengths
     # alone put them under it (the first test of _similarity) are not scored.
+    # Each unit is tried only against those of its kind with about as many words (sorted by that number, a range is
+    # found by bisection, a word wider on each side than the test needs; the test itself is still made). The order
+    # tried in does not matter: `close` is sorted by a key no two pairs share.
     close: list[tuple[float, int, int, Unit, Unit]] = []
-    sized_b = [(b, len(b.words)) for b in loose_b]
+    by_kind: dict[str, list[tuple[int, int, Unit]]] = {}
+    for b in loose_b:
+        by_kind.setdefault(b.kind, []).append((len(b.words), b.position, b))
+    sizes: dict[str, tuple[list[int], list[Unit]]] = {}
+    for kind, found in by_kind.items():
+        found.sort(key=lambda t: (t[0], t[1]))
+        sizes[kind] = ([lb for lb, _, _ in found], [b for _, _, b in found])
     for a in loose_a:
         la = len(a.words)
-        for b, lb in sized_b:
-            total = la + lb
-            if b.kind != a.kind or not total or 2.0 * min(la, lb) / total < MATCH_THRESHOLD:
+        if not la or a.kind not in sizes:  # no words: 2 * min(la, lb) / total is 0 (or total is 0) for every b
+            continue
+        lengths, candidates = sizes[a.kind]
+        lo, hi = bisect_left(lengths, int(la * _SHORTEST) - 1), bisect_right(lengths, int(la / _SHORTEST) + 1)
+        for n in range(lo, hi):
+            lb = lengths[n]
+            if 2.0 * min(la, lb) / (la + lb) < MATCH_THRESHOLD:
                 continue
+            b = candidates[n]
             score = similarity(a, b)
             if score >= MATCH_THRESHOLD:
                 close.append((-score, a.position, b.position, a, b))
@@ -312,7 +330,7 @@ class _Side:
     def __init__(self, doc: Document, words: Memo[str, tuple[str, ...]]) -> None:
         self.doc = doc
         self.units = units(doc, words)
-        self.words = [w for u in self.units for w in u.words]
+        self.words = list(chain.from_iterable(u.words for u in self.units))
         self._matcher: cydifflib.SequenceMatcher | None = None
 
     @property

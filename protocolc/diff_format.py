@@ -207,12 +207,32 @@ def to_html(cmp: Comparison) -> str:
     return "\n".join(out)
 
 
+class _Same:
+    """A value in a key by its identity: hashed at once, equal only to the very same object.
+
+    A redline (a tuple of Changes) hashes in Python, change by change; the Comparer hands out one tuple per pair
+    of texts, so by identity the same redline still finds its entry, and an equal copy only misses it.
+    The key holds the value, so its id is not reused while the entry is kept.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Same and other.value is self.value
+
+
 def _entry_key(entry: Entry, cmp: Comparison) -> tuple[object, ...]:
     """Everything `_entry_html` reads of an entry and its comparison, so equal keys render the same HTML."""
     unit = entry.unit
     extra: object = None
     if entry.status == REWORDED:
-        extra = entry.redline
+        extra = _Same(entry.redline)
     elif entry.status == MOVED:
         a, b = entry.first, entry.second
         assert a and b

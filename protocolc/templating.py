@@ -25,6 +25,7 @@ from markupsafe import Markup
 from . import layout, model
 from .confine import check_read
 from .errors import ProtocolError, Source
+from .write import WordCounts
 
 T = TypeVar("T", bound=str)
 
@@ -71,6 +72,8 @@ def markdown_text(markdown: str) -> str:
 
 def indent_lines(text: str, width: int) -> str:
     """Every line after the first indented by `width` spaces (blank lines stay empty): a list item's paragraphs."""
+    if "\n" not in text:  # one line (most items): nothing to indent
+        return text
     pad = " " * width
     return "\n".join(line if n == 0 or not line else pad + line for n, line in enumerate(text.split("\n")))
 
@@ -216,6 +219,8 @@ class Templates:
         self.inline_html = Memo(self.render_inline)
         self.markdown_text = Memo(markdown_text)
         self.read: dict[str, bytes] = {}  # template name -> the bytes its digest was taken of, read once
+        self.word_counts = WordCounts()  # for the manifests of the documents these templates render
+        self.digests: dict[tuple[str, ...], str] = {}  # names -> digest: of files read once, so it never changes
         self.html_env.filters["md"] = self.inline_html
         self.md_env.filters["text"] = self.markdown_text
         self.md_env.filters["indent_lines"] = indent_lines
@@ -233,12 +238,20 @@ class Templates:
         )
 
     def digest(self, names: tuple[str, ...]) -> str:
-        """One hash of the files these templates resolve to: what a format's outputs depend on."""
+        """One hash of the files these templates resolve to: what a format's outputs depend on.
+
+        Worked out once per tuple of names (a few: one per format), as the files are read once.
+        """
+        found = self.digests.get(names)
+        if found is not None:
+            return found
         hashed = hashlib.sha256()
         for name in names:
             if name not in self.read:
                 self.read[name] = self.path(name).read_bytes()
             hashed.update(name.encode() + b"\0" + self.read[name] + b"\0")
+        if len(self.digests) < 64:  # bounded: a project has a few formats (any other tuple is hashed every time)
+            self.digests[names] = hashed.hexdigest()
         return hashed.hexdigest()
 
     def render_inline(self, markdown: str) -> Markup:

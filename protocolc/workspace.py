@@ -153,5 +153,7 @@ class Workspace:
                 if failed is None:
                     raise
                 failed[name] = exc
-        files[manifest_name(name_of)] = manifest_bytes(doc, {**(kept or {}), **files}, inputs)
+        files[manifest_name(name_of)] = manifest_bytes(
+            doc, {**(kept or {}), **files}, inputs, self.templates.word_counts
+        )
         return files

@@ -3,19 +3,52 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import secrets
 import stat
-import tempfile
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import DocItem, Document
+    from .model import DocItem, Document, Passage
+
+
+class WordCounts:
+    """Passage.words, remembered by text: a manifest counts every passage, and most recur in every council.
+
+    Bounded in entries and in characters held; keyed by the whole text, which is all the count reads.
+    """
+
+    def __init__(self, entries: int = 8192, chars: int = 4_000_000) -> None:
+        self.entries = entries
+        self.chars = chars
+        self.held = 0
+        self.found: dict[str, int] = {}
+
+    def __call__(self, passage: Passage) -> int:
+        text = passage.markdown
+        found = self.found.get(text)
+        if found is not None and type(text) is str:
+            return found
+        count = passage.words
+        if type(text) is not str or len(text) * 4 > self.chars:
+            return count
+        while self.found and (len(self.found) >= self.entries or self.held + len(text) > self.chars):
+            oldest = next(iter(self.found))
+            del self.found[oldest]
+            self.held -= len(oldest)
+        self.found[text] = count
+        self.held += len(text)
+        return count
+
+
+def _words(passage: Passage) -> int:
+    return passage.words
 
 
 def manifest_name(document_id: str) -> str:
@@ -23,41 +56,50 @@ def manifest_name(document_id: str) -> str:
     return f"{document_id}.manifest.json"
 
 
-def _item_entries(items: tuple[DocItem, ...]) -> list[dict[str, Any]]:
+def _item_entries(items: tuple[DocItem, ...], words: Callable[[Passage], int]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for item in items:
-        entries.append(
-            {
-                "id": item.id,
-                "number": item.label,
-                "origin": item.passage.origin,
-                "source": item.passage.source.short,
-                "words": item.passage.words,
-            }
-            | ({"amended": item.passage.amendment.short} if item.passage.amendment else {})
-        )
-        entries += _item_entries(item.items)
+        passage = item.passage
+        entry = {
+            "id": item.id,
+            "number": item.label,
+            "origin": passage.origin,
+            "source": passage.source.short,
+            "words": words(passage),
+        }
+        if passage.amendment:
+            entry["amended"] = passage.amendment.short
+        entries.append(entry)
+        if item.items:
+            entries += _item_entries(item.items, words)
     return entries
 
 
-def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | None = None) -> dict[str, Any]:
-    """What a build wrote and where every clause's words came from."""
+def manifest(
+    doc: Document,
+    outputs: dict[str, bytes],
+    inputs: dict[str, str] | None = None,
+    words: Callable[[Passage], int] = _words,
+) -> dict[str, Any]:
+    """What a build wrote and where every clause's words came from; `words` counts a passage's (see WordCounts)."""
     clauses: list[dict[str, Any]] = []
     for section in doc.sections:
         for clause in section.clauses:
-            words = sum(p.words for p in (clause.heading, clause.text) if p)
-            amended = next((p.amendment for p in (clause.heading, clause.text) if p and p.amendment), None)
-            clauses.append(
-                {
-                    "id": clause.id,
-                    "number": clause.number,
-                    "origin": clause.origin,
-                    "source": clause.source.short,
-                    "words": words,
-                }
-                | ({"amended": amended.short} if amended else {})
-            )
-            clauses += _item_entries(clause.items)
+            heading, text = clause.heading, clause.text
+            entry = {
+                "id": clause.id,
+                "number": clause.number,
+                "origin": clause.origin,
+                "source": clause.source.short,
+                "words": (words(heading) if heading else 0) + (words(text) if text else 0),
+            }
+            # the first amended of heading and text
+            amended = heading.amendment if heading and heading.amendment else text.amendment if text else None
+            if amended:
+                entry["amended"] = amended.short
+            clauses.append(entry)
+            if clause.items:
+                clauses += _item_entries(clause.items, words)
     current = doc.current
     return {
         "council": doc.council.id,
@@ -73,8 +115,13 @@ def manifest(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | 
     }
 
 
-def manifest_bytes(doc: Document, outputs: dict[str, bytes], inputs: dict[str, str] | None = None) -> bytes:
-    return (indented_json(manifest(doc, outputs, inputs)) + "\n").encode("utf-8")
+def manifest_bytes(
+    doc: Document,
+    outputs: dict[str, bytes],
+    inputs: dict[str, str] | None = None,
+    words: Callable[[Passage], int] = _words,
+) -> bytes:
+    return (indented_json(manifest(doc, outputs, inputs, words)) + "\n").encode("utf-8")
 
 
 class _NotPlain(Exception):
@@ -165,9 +212,23 @@ def indented_json(value: object) -> str:
 TEMP_SUFFIX = ".tmp"
 
 
+# A new file only (never one that is there, nor through a link), closed in any program this process starts.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _temporary(path: Path) -> tuple[int, str]:
-    """A new temporary file beside `path`: `.protocol.html.<random>.tmp`, removed by the next build if left."""
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    """A new temporary file beside `path`: `.protocol.html.<random>.tmp`, removed by the next build if left.
+
+    What tempfile.mkstemp does (a random name, created only if free, readable by its owner alone), in half its
+    time: a build creates several of these per document.
+    """
+    for _ in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        try:
+            return os.open(name, _NEW_FILE, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(path))
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -217,18 +278,29 @@ def write_set(folder: Path, files: dict[str, bytes]) -> list[Path]:
     Every file is written to a temporary file beside its target first; only when all of them are
     written are they renamed into place. If a rename fails part-way, the files already replaced are
     put back from hard links of the previous versions, so the previous set stays whole. No temporary
-    file is left behind either way.
+    file is left behind either way. The last file renamed needs no such link: no rename after it can fail.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    if not files:
+        folder.mkdir(parents=True, exist_ok=True)
+        return []
     targets = [folder / name for name in files]
     temps: dict[Path, str] = {}
     backups: dict[Path, str] = {}
     replaced: list[Path] = []
+    modes: list[int] = []
     try:
         for target, data in zip(targets, files.values(), strict=True):
-            if stat.S_ISDIR(_mode(target)):
+            mode = _mode(target)
+            if stat.S_ISDIR(mode):
                 raise WriteError(21, "a folder is in the way", str(target))
-            fd, tmp = _temporary(target)
+            modes.append(mode)
+            try:
+                fd, tmp = _temporary(target)
+            except OSError:
+                if temps:  # the folder is there: a file already went into it
+                    raise
+                folder.mkdir(parents=True, exist_ok=True)  # the first file: the folder may be missing (or fail here)
+                fd, tmp = _temporary(target)
             temps[target] = tmp
             try:
                 try:
@@ -238,8 +310,8 @@ def write_set(folder: Path, files: dict[str, bytes]) -> list[Path]:
                     os.close(fd)
             except OSError as exc:
                 raise WriteError(exc.errno or 0, exc.strerror or str(exc), str(target)) from None
-        for target in targets:
-            if stat.S_ISREG(_mode(target)):
+        for target, mode in zip(targets[:-1], modes, strict=False):
+            if stat.S_ISREG(mode):
                 backup = _backup(target)
                 if backup is not None:  # else no hard links here: that file cannot be put back if a rename fails
                     backups[target] = backup
@@ -251,10 +323,11 @@ def write_set(folder: Path, files: dict[str, bytes]) -> list[Path]:
             del temps[target]
             replaced.append(target)
     except BaseException:
-        for target in reversed(replaced):
-            if target in backups:
-                with contextlib.suppress(OSError):
-                    os.replace(backups.pop(target), target)
+        if len(replaced) < len(targets):  # else the whole set is in place: nothing to put back
+            for target in reversed(replaced):
+                if target in backups:
+                    with contextlib.suppress(OSError):
+                        os.replace(backups.pop(target), target)
         raise
     finally:
         for leftover in (*temps.values(), *backups.values()):
@@ -266,6 +339,20 @@ def write_set(folder: Path, files: dict[str, bytes]) -> list[Path]:
 def write_outputs(folder: Path, files: dict[str, bytes]) -> list[Path]:
     """Write every file of one document together: all of them change, or none does."""
     return write_set(folder, files)
+
+
+def remove_files(folder: Path, names: list[str]) -> None:
+    """Those of the named files that are in the folder, removed: one listing rather than a removal tried per name.
+
+    When the folder cannot be listed, each removal is tried (and fails as it would have).
+    """
+    try:
+        present: set[str] | None = set(os.listdir(folder))
+    except OSError:
+        present = None
+    for name in names:
+        if present is None or name in present:
+            (folder / name).unlink(missing_ok=True)
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
