@@ -317,9 +317,8 @@ def build_many(
     """
     notify = progress or (lambda result: None)
     todo = [pair for pair in names if pair not in fresh]
-    for folder in sorted({out / council_id for council_id, _ in todo}):  # what a killed build left half-written
-        if is_inside(folder, out):
-            remove_stale_temporaries(folder)
+    for folder in _council_folders(out, {council_id for council_id, _ in todo}):
+        remove_stale_temporaries(folder)  # what a killed build left half-written
     if jobs <= 1 or len(todo) <= 1:
         built = (build_one(workspace, c, d, formats, out, force, site) for c, d in todo)
         return _in_order(names, fresh, built, notify)
@@ -333,6 +332,20 @@ def build_many(
     tasks = [(cid, did, formats, str(out), force, site) for cid, did in todo]
     with _workers(workspace, jobs, len(todo)) as (pool, chunk):
         return _in_order(names, fresh, pool.map(_work, tasks, chunksize=chunk), notify)
+
+
+def _council_folders(out: Path, council_ids: set[str]) -> list[Path]:
+    """The folders of `out` these councils already have, in order; a link among them only if it stays inside `out`.
+
+    One listing of `out`: asking each of 10,000 councils' folders where it really is took half a second.
+    """
+    try:
+        with os.scandir(out) as listed:
+            found = {e.name: e.is_symlink() for e in listed if e.name in council_ids and e.is_dir()}
+    except OSError:
+        return []
+    folders = [out / name for name in sorted(found)]
+    return [folder for folder in folders if not found[folder.name] or is_inside(folder, out)]
 
 
 @contextlib.contextmanager

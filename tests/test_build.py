@@ -326,3 +326,21 @@ def test_shard_option_builds_a_share(project, tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         built |= {p.name for p in (tmp_path / str(k)).iterdir()} if (tmp_path / str(k)).exists() else set()
     assert built == set(COUNCILS)
+
+
+def test_a_build_clears_what_a_killed_build_left_but_not_through_a_link_out(
+    tmp_project: TmpProject, tmp_path: Path
+) -> None:
+    out = tmp_path / "build"
+    (out / "hexham").mkdir(parents=True)
+    left = out / "hexham" / ".protocol.md.x8d2k1.tmp"
+    left.write_text("half a file", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    theirs = elsewhere / ".protocol.md.a1b2c3.tmp"
+    theirs.write_text("not protocolc's to remove", encoding="utf-8")
+    (out / "mumbles").symlink_to(elsewhere, target_is_directory=True)
+    results = api.build(tmp_project.project, ["hexham", "mumbles"], ["md"], out, jobs=1)
+    assert not left.exists()
+    assert theirs.exists()
+    assert states(results) == {"hexham": "built", "mumbles": "failed"}  # outputs are never written through a link
