@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, ProtocolError, Source
 from .model import PartialDate
 from .project import COUNCIL_ID, DOCUMENT_ID
-from .status import OVERDUE, URGENCY, label, review_state
+from .status import OVERDUE, URGENCY, SiteEntry, label, review_state
 from .templating import Templates
 from .write import remove_stale_temporaries, write_atomic
 
@@ -34,19 +33,6 @@ LINKS = (
     ("Draft, not adopted (PDF)", "draft.pdf"),
 )
 DRAFT_SUFFIX = ".draft"
-
-
-@dataclass(frozen=True)
-class SiteEntry:
-    council_id: str
-    document_id: str
-    name: str
-    title: str
-    version: str
-    adopted: str
-    review_by: str
-    state: str  # overdue, due, ok or 'no review date'
-    links: tuple[tuple[str, str], ...]  # (label, href relative to the index)
 
 
 def _british(iso: str | None) -> str:

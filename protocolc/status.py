@@ -24,6 +24,21 @@ class ReviewStatus:
         return label(self.state)
 
 
+@dataclass(frozen=True)
+class SiteEntry:
+    """One row of the site's index (site.py): a built document, its review state and links to its files."""
+
+    council_id: str
+    document_id: str
+    name: str
+    title: str
+    version: str
+    adopted: str
+    review_by: str
+    state: str  # overdue, due, ok or 'no review date'
+    links: tuple[tuple[str, str], ...]  # (label, href relative to the index)
+
+
 def label(state: str) -> str:
     return {DUE: f"due within {DUE_WITHIN_DAYS} days"}.get(state, state)
 

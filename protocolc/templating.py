@@ -22,7 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import layout, model
+from . import layout, model, status
 from .confine import check_read
 from .errors import ProtocolError, Source
 from .write import WordCounts
@@ -167,6 +167,7 @@ PLAIN_TYPES: frozenset[type] = frozenset(
         model.Numbering,
         model.ListStyle,
         model.Text,
+        status.SiteEntry,  # the site index's rows
         Source,
         LoopContext,  # `loop.first`: Jinja's own loop variable, not a subclass of any of those either
     }
