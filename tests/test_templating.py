@@ -21,6 +21,7 @@ from protocolc.errors import ProtocolError, Source
 from protocolc.formats import FORMATS, Job
 from protocolc.layout import lay_out
 from protocolc.model import ListStyle, Text
+from protocolc.status import SiteEntry
 from protocolc.templating import PACKAGED, PLAIN_TYPES, Memo, Sandbox, Templates, markdown_text
 
 # --- Memo ------------------------------------------------------------------------------------------------------
@@ -120,6 +121,7 @@ def _reachable(workspace: api.Workspace, council_id: str) -> list[object]:
     walk(lay_out(workspace.document(council_id)))
     walk(ListStyle(case="lower", ending=";"))
     walk(Text("words", Source("clauses/x.yaml", 3), "library"))
+    walk(SiteEntry("hexham", "protocol", "Hexham", "Protocol", "2", "1 May 2023", "May 2026", "ok", (("HTML", "x"),)))
     return list(found.values())
 
 
