@@ -1,7 +1,7 @@
 """`make bench`: protocolc's speed at the scale of every council in the country, as ratios measured in one run.
 
     python bench/bench.py                  every section
-    python bench/bench.py startup five     only those sections (startup, five, thousand, pdf, tenk, stats)
+    python bench/bench.py startup five     only those sections (startup, stats, five, thousand, pdf, tenk)
     python bench/bench.py stats            only `protocolc stats` on 50, 100 and 1,000 generated councils
 
 Every figure is printed with its floor or target beside it; targets are reported, not asserted.
