@@ -399,11 +399,15 @@ class Passage:
 
     @property
     def words(self) -> int:
-        """Words as `wc -w` counts them, less bare punctuation: 'Council’s', 'his/her' and '1.0' are one word each."""
-        return len(WORD.findall(self.markdown))
+        return count_words(self.markdown)
 
 
 WORD = re.compile(r"[^\s]*[A-Za-z0-9][^\s]*")
+
+
+def count_words(text: str) -> int:
+    """Words as `wc -w` counts them, less bare punctuation: 'Council’s', 'his/her' and '1.0' are one word each."""
+    return len(WORD.findall(text))
 
 
 @quick_init

@@ -25,9 +25,8 @@ from markupsafe import Markup
 from . import layout, model, status
 from .confine import check_read
 from .errors import ProtocolError, Source
-from .write import WordCounts
 
-T = TypeVar("T", bound=str)
+T = TypeVar("T", bound=str | int)  # a rendering (counted into the memo's size) or a count
 
 PACKAGED = Path(__file__).parent / "templates"
 
@@ -133,15 +132,20 @@ class Memo(Generic[T]):
         if found is not None:
             return found
         value = self.function(text)
-        size = len(text) + len(value)
+        size = _size(text, value)
         if size * 4 > self.chars:
             return value  # one text that big would push out many small ones
         while self.found and (len(self.found) >= self.entries or self.held + size > self.chars):
             oldest = next(iter(self.found))
-            self.held -= len(oldest) + len(self.found.pop(oldest))
+            self.held -= _size(oldest, self.found.pop(oldest))
         self.found[text] = value
         self.held += size
         return value
+
+
+def _size(text: str, value: str | int) -> int:
+    """The characters a memo's entry holds: its text, and its value when that is text too (a count is not)."""
+    return len(text) + (len(value) if isinstance(value, str) else 0)
 
 
 # protocolc's own frozen dataclasses (and Jinja's loop): what the packaged templates read most. For an object of
@@ -220,7 +224,7 @@ class Templates:
         self.inline_html = Memo(self.render_inline)
         self.markdown_text = Memo(markdown_text)
         self.read: dict[str, bytes] = {}  # template name -> the bytes its digest was taken of, read once
-        self.word_counts = WordCounts()  # for the manifests of the documents these templates render
+        self.word_counts = Memo(model.count_words)  # for the manifests of the documents these templates render
         self.digests: dict[tuple[str, ...], str] = {}  # names -> digest: of files read once, so it never changes
         self.html_env.filters["md"] = self.inline_html
         self.md_env.filters["text"] = self.markdown_text

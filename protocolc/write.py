@@ -15,40 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import DocItem, Document, Passage
+    from .model import DocItem, Document
 
 
-class WordCounts:
-    """Passage.words, remembered by text: a manifest counts every passage, and most recur in every council.
+def _count_words(text: str) -> int:
+    from .model import count_words  # imported when first needed: a no-op build never loads the model
 
-    Bounded in entries and in characters held; keyed by the whole text, which is all the count reads.
-    """
-
-    def __init__(self, entries: int = 8192, chars: int = 4_000_000) -> None:
-        self.entries = entries
-        self.chars = chars
-        self.held = 0
-        self.found: dict[str, int] = {}
-
-    def __call__(self, passage: Passage) -> int:
-        text = passage.markdown
-        found = self.found.get(text)
-        if found is not None and type(text) is str:
-            return found
-        count = passage.words
-        if type(text) is not str or len(text) * 4 > self.chars:
-            return count
-        while self.found and (len(self.found) >= self.entries or self.held + len(text) > self.chars):
-            oldest = next(iter(self.found))
-            del self.found[oldest]
-            self.held -= len(oldest)
-        self.found[text] = count
-        self.held += len(text)
-        return count
-
-
-def _words(passage: Passage) -> int:
-    return passage.words
+    return count_words(text)
 
 
 def manifest_name(document_id: str) -> str:
@@ -56,7 +29,7 @@ def manifest_name(document_id: str) -> str:
     return f"{document_id}.manifest.json"
 
 
-def _item_entries(items: tuple[DocItem, ...], words: Callable[[Passage], int]) -> list[dict[str, Any]]:
+def _item_entries(items: tuple[DocItem, ...], words: Callable[[str], int]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for item in items:
         passage = item.passage
@@ -65,7 +38,7 @@ def _item_entries(items: tuple[DocItem, ...], words: Callable[[Passage], int]) -
             "number": item.label,
             "origin": passage.origin,
             "source": passage.source.short,
-            "words": words(passage),
+            "words": words(passage.markdown),
         }
         if passage.amendment:
             entry["amended"] = passage.amendment.short
@@ -79,9 +52,12 @@ def manifest(
     doc: Document,
     outputs: dict[str, bytes],
     inputs: dict[str, str] | None = None,
-    words: Callable[[Passage], int] = _words,
+    words: Callable[[str], int] = _count_words,
 ) -> dict[str, Any]:
-    """What a build wrote and where every clause's words came from; `words` counts a passage's (see WordCounts)."""
+    """What a build wrote and where every clause's words came from.
+
+    `words` counts a text's words as model.count_words does (Templates.word_counts remembers them by text).
+    """
     clauses: list[dict[str, Any]] = []
     for section in doc.sections:
         for clause in section.clauses:
@@ -91,7 +67,7 @@ def manifest(
                 "number": clause.number,
                 "origin": clause.origin,
                 "source": clause.source.short,
-                "words": (words(heading) if heading else 0) + (words(text) if text else 0),
+                "words": (words(heading.markdown) if heading else 0) + (words(text.markdown) if text else 0),
             }
             # the first amended of heading and text
             amended = heading.amendment if heading and heading.amendment else text.amendment if text else None
@@ -119,7 +95,7 @@ def manifest_bytes(
     doc: Document,
     outputs: dict[str, bytes],
     inputs: dict[str, str] | None = None,
-    words: Callable[[Passage], int] = _words,
+    words: Callable[[str], int] = _count_words,
 ) -> bytes:
     return (indented_json(manifest(doc, outputs, inputs, words)) + "\n").encode("utf-8")
 

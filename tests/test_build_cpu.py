@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from protocolc import api, build, diff, diff_format
 from protocolc.errors import Source
 from protocolc.formats import FORMATS
-from protocolc.model import WORD, Passage
+from protocolc.model import WORD, Passage, count_words
 from protocolc.quick import environment_key, fonts_key, format_templates
-from protocolc.templating import indent_lines
-from protocolc.write import WordCounts, manifest, remove_files, write_set
+from protocolc.templating import Memo, indent_lines
+from protocolc.write import manifest, remove_files, write_set
 
 # --- keys ------------------------------------------------------------------------------------------------------
 
@@ -82,15 +82,15 @@ def passage(text: str) -> Passage:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=" \n\ta1é’-–.", max_size=20), max_size=30))
 def test_word_counts_are_passage_words(texts: list[str]) -> None:
-    counts = WordCounts(entries=4, chars=40)
+    counts = Memo(count_words, entries=4, chars=40)
     for text in texts + texts:
-        assert counts(passage(text)) == passage(text).words == len(WORD.findall(text))
+        assert counts(text) == passage(text).words == len(WORD.findall(text))
         assert len(counts.found) <= 4 and counts.held <= 40
         assert counts.held == sum(len(t) for t in counts.found)
 
 
 def test_a_manifest_counts_the_same_with_remembered_counts(workspace) -> None:
-    counts = WordCounts()
+    counts = Memo(count_words)
     for _ in range(2):
         for council_id in COUNCILS:
             doc = workspace.document(council_id)
