@@ -9,7 +9,7 @@ import json
 import os
 import secrets
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,6 +188,12 @@ def indented_json(value: object) -> str:
 TEMP_SUFFIX = ".tmp"
 
 
+def _spare_names(path: Path) -> Iterator[str]:
+    """Random names for a temporary file beside `path` (`.protocol.html.<random>.tmp`), a hundred at most."""
+    for _ in range(100):
+        yield os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+
+
 # A new file only (never one that is there, nor through a link), closed in any program this process starts.
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -198,8 +204,7 @@ def _temporary(path: Path) -> tuple[int, str]:
     What tempfile.mkstemp does (a random name, created only if free, readable by its owner alone), in half its
     time: a build creates several of these per document.
     """
-    for _ in range(100):
-        name = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    for name in _spare_names(path):
         try:
             return os.open(name, _NEW_FILE, 0o600), name
         except FileExistsError:
@@ -227,8 +232,7 @@ def _backup(path: Path) -> str | None:
 
     os.link refuses a name that is taken, so the name needs no reserving first.
     """
-    for _ in range(100):
-        backup = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    for backup in _spare_names(path):
         try:
             os.link(path, backup)
         except FileExistsError:
