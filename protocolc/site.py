@@ -117,7 +117,7 @@ def _listings(out: Path) -> list[tuple[Path, set[str]]]:
     except OSError:
         return []
     found = []
-    for entry in sorted(folders, key=lambda e: e.name):
+    for entry in folders:
         try:
             with os.scandir(entry.path) as listed:
                 files = {e.name for e in listed if e.is_file()}
